@@ -1,0 +1,387 @@
+// Schema and semantic validation of one definition (SPEC §6). Runs in Node only (CLI and
+// build): it compiles the JSON Schema with ajv, which a deployed Worker must never do.
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import schemaJson from "../../schema/workflow.schema.json" with { type: "json" };
+import type { DefinitionCode, Diagnostic } from "../errors.js";
+import { pointer } from "../errors.js";
+import { loadDefinition } from "./load.js";
+import type { Loaded, PathSegment, SourceMap } from "./load.js";
+import { KINDS, kindKeys, NODE_KINDS } from "../nodes/index.js";
+import type { CheckContext, ExprField, JsonPath, Kind } from "../nodes/types.js";
+import { checkSyntax, expressionSource, IMPURE_FUNCTIONS, parseTemplateString, referencedVariables, templateExpressions } from "../expressions/template.js";
+import { formatDuration, parseDuration, retryDelayInRange, stepTimeoutInRange } from "../interpreter/duration.js";
+import { isStepNameTooLong, MAX_STEP_NAME_LENGTH } from "../interpreter/names.js";
+import { ACTION_NAMES } from "../actions/index.js";
+import type { FlowdslWorkflowDefinition } from "../generated/workflow.js";
+import { isValidCron } from "./cron.js";
+
+/** Nodes nested deeper than this are refused: the interpreter recurses per level. */
+export const MAX_NODE_DEPTH = 24;
+export const isNestedTooDeep = (depth: number): boolean => depth > MAX_NODE_DEPTH;
+/** Loop indices are counted at this width when checking derived step-name lengths. */
+const INDEX_PLACEHOLDER = "[9999]";
+
+/** Names the DSL binds itself (SPEC §2) and JSONata's built-in functions, which a variable would shadow. */
+export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
+  "input", "response", "result", "error", "attempt", "workflow", "secret", "eval",
+  "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase",
+  "uppercase", "length", "trim", "pad", "contains", "split", "join", "match", "replace", "now", "millis", "random",
+  "shuffle", "number", "abs", "floor", "ceil", "round", "power", "sqrt", "boolean", "not", "exists", "keys", "lookup",
+  "spread", "merge", "sort", "reverse", "append", "zip", "map", "filter", "single", "reduce", "sift", "each", "distinct",
+  "type", "error", "assert", "base64encode", "base64decode", "encodeUrl", "encodeUrlComponent", "decodeUrl",
+  "decodeUrlComponent", "formatNumber", "formatBase", "formatInteger", "parseInteger", "fromMillis", "toMillis", "clone",
+]);
+
+type Schema = Record<string, unknown>;
+const EDITOR_KEYWORDS = ["tsType", "markdownDescription", "defaultSnippets", "enumDescriptions", "errorMessage", "patternErrorMessage", "doNotSuggest", "deprecationMessage"];
+
+interface Validators {
+  shell: ValidateFunction;
+  kinds: Record<Kind, ValidateFunction>;
+  schema: Schema;
+}
+let validators: Validators | undefined;
+
+/** The schema with nodes opaque, so each node is validated alone against its own kind. */
+function getValidators(): Validators {
+  if (validators) return validators;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  for (const k of EDITOR_KEYWORDS) ajv.addKeyword({ keyword: k, schemaType: ["string", "object", "array", "boolean"] });
+  const schema = structuredClone(schemaJson) as unknown as Schema & { $id: string; $defs: Record<string, Schema> };
+  schema.$defs.node = { type: "object", description: (schema.$defs.node as Schema).description };
+  ajv.addSchema(schema);
+  const get = (ref: string): ValidateFunction => {
+    const v = ajv.getSchema(schema.$id + ref);
+    if (!v) throw new Error(`schema has no ${ref}`);
+    return v;
+  };
+  const kinds = Object.fromEntries(KINDS.map((k) => [k, get(`#/$defs/${k}Node`)])) as Record<Kind, ValidateFunction>;
+  validators = { shell: get(""), kinds, schema };
+  return validators;
+}
+
+export interface ValidateOptions {
+  /** The file stem the `name` must equal; omitted when validating text without a file. */
+  stem?: string;
+  /** Names of the definitions beside this one, for `workflow.definition`. */
+  knownDefinitions?: ReadonlySet<string>;
+}
+
+export interface Validated {
+  file: string;
+  definition?: FlowdslWorkflowDefinition;
+  diagnostics: Diagnostic[];
+}
+
+export function validateDefinitionText(text: string, file: string, opts: ValidateOptions = {}): Validated {
+  const loaded = loadDefinition(text, file);
+  if (loaded.diagnostics.length > 0) return { file, diagnostics: loaded.diagnostics };
+  return validateLoaded(loaded, opts);
+}
+
+export function validateLoaded(loaded: Loaded, opts: ValidateOptions = {}): Validated {
+  const { file, map } = loaded;
+  const value = loaded.value as Record<string, unknown>;
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const report = (code: DefinitionCode, message: string, at: readonly PathSegment[], o?: { key?: boolean; offset?: number; severity?: "warning" }): void => {
+    const pos = o?.offset !== undefined ? map.positionOf(o.offset) : map.locate(at, { key: o?.key });
+    const path = pointer(at);
+    const id = `${code}|${path}|${pos.line}:${pos.col}|${message}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    out.push({ code, severity: o?.severity ?? "error", message, file, line: pos.line, col: pos.col, path });
+  };
+
+  const v = getValidators();
+  if (!v.shell(value)) mapAjvErrors(v.shell.errors ?? [], [], report);
+
+  if (typeof value.name === "string" && opts.stem !== undefined && value.name !== opts.stem) {
+    report("NAME_MISMATCH", `\`name\` is "${value.name}" but the file is ${opts.stem}.yaml; they must be equal. Rename one of them.`, ["name"]);
+  }
+  if (typeof value.schedule === "string" && !isValidCron(value.schedule)) {
+    report("INVALID_CRON", `\`schedule\` "${value.schedule}" is not a cron expression of five fields (minute hour day-of-month month day-of-week).`, ["schedule"]);
+  }
+  if (value.input && typeof value.input === "object") {
+    const problem = checkInputSchema(value.input);
+    if (problem) report("INPUT_SCHEMA_INVALID", `\`input\` is not a valid JSON Schema: ${problem}.`, ["input"]);
+  }
+  const defaults = value.defaults as { retries?: unknown; timeout?: unknown } | undefined;
+  if (defaults && typeof defaults === "object") checkDurable(defaults, ["defaults"], report);
+  if (value.output !== undefined) checkExpressionField({ at: ["output"], value: value.output, mode: "template", inStep: false }, [], map, report);
+
+  const ctx: WalkContext = { map, report, knownDefinitions: opts.knownDefinitions, validators: v };
+  if (Array.isArray(value.steps)) walkSteps(value.steps, ["steps"], [], 1, ctx);
+
+  out.sort((a, b) => a.line - b.line || a.col - b.col);
+  const ok = !out.some((d) => d.severity === "error");
+  return { file, diagnostics: out, definition: ok ? (value as unknown as FlowdslWorkflowDefinition) : undefined };
+}
+
+type Report = (code: DefinitionCode, message: string, at: readonly PathSegment[], o?: { key?: boolean; offset?: number; severity?: "warning" }) => void;
+
+interface WalkContext {
+  map: SourceMap;
+  report: Report;
+  knownDefinitions?: ReadonlySet<string>;
+  validators: Validators;
+}
+
+function walkSteps(steps: unknown[], at: JsonPath, names: string[], depth: number, ctx: WalkContext): void {
+  const siblings = new Map<string, number>();
+  for (let i = 0; i < steps.length; i++) {
+    const node = steps[i];
+    const here = [...at, i];
+    if (!node || typeof node !== "object" || Array.isArray(node)) continue; // the shell schema reported it
+    const kinds = kindKeys(node);
+    if (kinds.length === 0) {
+      const first = Object.keys(node)[0];
+      const hint = first ? closest(first, KINDS) : undefined;
+      ctx.report("UNKNOWN_KIND", `This node has no kind key${first ? ` ("${first}" is not one${hint ? `; did you mean "${hint}"?` : ""})` : ""}. A node starts with one of: ${KINDS.join(", ")}.`, first ? [...here, first] : here, { key: true });
+      continue;
+    }
+    if (kinds.length > 1) {
+      ctx.report("MULTIPLE_KINDS", `This node has ${kinds.length} kind keys (${kinds.join(", ")}); a node has exactly one. Split it into one node per kind.`, [...here, kinds[1]!], { key: true });
+      continue;
+    }
+    const kind = kinds[0]!;
+    const n = node as Record<string, unknown>;
+    const validate = ctx.validators.kinds[kind];
+    if (!validate(n)) mapAjvErrors(validate.errors ?? [], here, ctx.report, kind);
+
+    const name = n[kind];
+    if (typeof name !== "string") continue;
+    const prev = siblings.get(name);
+    if (prev !== undefined) {
+      ctx.report("DUPLICATE_NAME", `Another node in this list (item ${prev + 1}) is already named "${name}"; sibling names must differ because step names derive from them.`, [...here, kind]);
+    } else siblings.set(name, i);
+
+    const nodeNames = [...names, name];
+    if (isNestedTooDeep(depth)) {
+      ctx.report("NESTING_TOO_DEEP", `Nodes nest ${depth} levels deep here; at most ${MAX_NODE_DEPTH}. Move the inner part into a child workflow.`, [...here, kind], { key: true });
+      continue;
+    }
+    const stepName = nodeNames.join("/");
+    if (isStepNameTooLong(stepName)) {
+      ctx.report("STEP_NAME_TOO_LONG", `The step name derived for this node ("${stepName.slice(0, 40)}…", ${stepName.length} characters with loop indices) exceeds ${MAX_STEP_NAME_LENGTH}. Shorten the names on this path.`, [...here, kind]);
+    }
+
+    const mod = NODE_KINDS[kind];
+    const declared = [...(typeof n.as === "string" ? [{ name: n.as, at: ["as"] as JsonPath, key: false }] : []), ...(mod.declares?.(n as never) ?? [])];
+    for (const d of declared) {
+      if (RESERVED_VARIABLES.has(d.name)) ctx.report("RESERVED_VARIABLE", `"${d.name}" is reserved ($${d.name} is ${d.name in BUILTIN_MEANING ? BUILTIN_MEANING[d.name] : "a JSONata function"}). Choose another variable name.`, [...here, ...d.at], { key: d.key });
+    }
+    const fields: ExprField[] = [...(n.if !== undefined ? [{ at: ["if"], value: n.if, mode: "expression" as const, inStep: false }] : []), ...mod.expressions(n as never)];
+    for (const f of fields) checkExpressionField(f, here, ctx.map, ctx.report);
+    if (mod.durable) checkDurable(n, here, ctx.report);
+    const check: CheckContext = {
+      report: (code, message, rel, o) => ctx.report(code, message, [...here, ...rel], o),
+      knownDefinitions: ctx.knownDefinitions,
+      knownActions: ACTION_NAMES,
+    };
+    mod.check?.(n as never, check);
+
+    for (const child of mod.children(n as never)) {
+      if (!Array.isArray(child.steps)) continue;
+      const childNames = child.loop ? [...names, `${name}${INDEX_PLACEHOLDER}`, ...child.segments] : [...nodeNames, ...child.segments];
+      walkSteps(child.steps, [...here, ...child.at], childNames, depth + 1, ctx);
+    }
+  }
+}
+
+const BUILTIN_MEANING: Record<string, string> = {
+  input: "the start params",
+  response: "the HTTP response inside http.result",
+  result: "a node's result inside compensate steps",
+  error: "the caught error inside catch",
+  attempt: "the iteration inside repeat",
+  workflow: "{ id, name, hash }",
+  secret: "the secret reader",
+  eval: "forbidden",
+};
+
+function checkDurable(n: { retries?: unknown; timeout?: unknown }, here: JsonPath, report: Report): void {
+  const r = n.retries as { delay?: unknown } | undefined;
+  if (r && typeof r === "object" && r.delay !== undefined) {
+    const ms = parseDuration(r.delay);
+    if (ms !== undefined && !retryDelayInRange(ms)) report("DURATION_RANGE", `A retry delay is at most 365 days; this one is ${formatDuration(ms)}.`, [...here, "retries", "delay"]);
+  }
+  if (n.timeout !== undefined) {
+    const ms = parseDuration(n.timeout);
+    if (ms !== undefined && !stepTimeoutInRange(ms)) report("DURATION_RANGE", `A step timeout is above 0 and at most 365 days; this one is ${formatDuration(ms)}.`, [...here, "timeout"]);
+  }
+}
+
+function checkExpressionField(f: ExprField, here: JsonPath, map: SourceMap, report: Report): void {
+  const exprs: Array<{ path: JsonPath; expr: string; offset: number; error?: string }> = [];
+  if (f.mode === "expression") {
+    if (typeof f.value === "string") {
+      const src = expressionSource(f.value);
+      exprs.push({ path: [], expr: src.expr, offset: src.offset });
+    }
+  } else {
+    for (const e of templateExpressions(f.value)) exprs.push(e);
+  }
+  for (const e of exprs) {
+    const at = [...here, ...f.at, ...e.path];
+    const offsetOf = (i: number): number | undefined => sourceOffset(map, at, e.offset + i);
+    if (e.error) {
+      report("TEMPLATE_SYNTAX", `${e.error}. Close the expression with %}.`, at, { offset: sourceOffset(map, at, e.offset) });
+      continue;
+    }
+    const syntax = checkSyntax(e.expr);
+    if (syntax) {
+      report("EXPRESSION_SYNTAX", `JSONata ${syntax.code}: ${syntax.message}`, at, { offset: offsetOf(syntax.position) });
+      continue;
+    }
+    const vars = referencedVariables(e.expr);
+    const where = (name: string): number | undefined => {
+      const i = e.expr.indexOf("$" + name);
+      return i >= 0 ? offsetOf(i) : undefined;
+    };
+    if (vars.has("eval")) report("EVAL_FORBIDDEN", "$eval is forbidden: it evaluates text as an expression (injection). Write the expression out.", at, { offset: where("eval") });
+    if (!f.inStep) {
+      for (const fn of IMPURE_FUNCTIONS) {
+        if (vars.has(fn)) report("IMPURE_EXPRESSION", `$${fn} gives a different value on every replay, and this field is evaluated on every replay. Compute it in a do node (value: "{% $${fn}() %}", as: ...) and use that variable here.`, at, { offset: where(fn) });
+      }
+      if (vars.has("secret")) report("SECRET_OUTSIDE_STEP", "$secret may only be read inside a do, http or workflow node, whose fields are evaluated inside the step. Move it there.", at, { offset: where("secret") });
+    }
+  }
+}
+
+/** Maps a character index of a scalar's value to its source offset (plain, quoted and block scalars). */
+function sourceOffset(map: SourceMap, at: JsonPath, index: number): number | undefined {
+  const s = map.scalar(at);
+  if (!s) return undefined;
+  const type = s.node.type;
+  const value = String(s.node.value);
+  if (type === "BLOCK_LITERAL" || type === "BLOCK_FOLDED") {
+    const before = value.slice(0, index);
+    const line = before.split("\n").length - 1;
+    const col = index - (before.lastIndexOf("\n") + 1);
+    const lines = s.source.split("\n");
+    const content = lines.slice(1);
+    const indent = Math.min(...content.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
+    let off = s.start + (lines[0]?.length ?? 0) + 1;
+    for (let i = 0; i < line && i < content.length; i++) off += content[i]!.length + 1;
+    return off + (Number.isFinite(indent) ? indent : 0) + col;
+  }
+  const quoted = type === "QUOTE_DOUBLE" || type === "QUOTE_SINGLE" ? 1 : 0;
+  const firstLine = value.indexOf("\n");
+  if (firstLine >= 0 && index > firstLine) return s.start + quoted;
+  return s.start + quoted + index;
+}
+
+function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, kind?: Kind): void {
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath));
+  for (const e of errors) {
+    const rel = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const at = [...base, ...rel];
+    const field = rel.length > 0 ? String(rel[rel.length - 1]) : kind ?? "definition";
+    const sp = e.schemaPath;
+    const isDuration = /uration/.test(sp);
+    if (anyOfAt.has(e.instancePath) && e.keyword !== "anyOf") continue;
+    switch (e.keyword) {
+      case "anyOf":
+        if (isDuration) report("INVALID_DURATION", `${JSON.stringify(e.data)} is not a duration. Write a number of ms, "10 seconds", "1 week", "30s", "5m", "24h" or "7d"${/\/duration\//.test(sp) ? ", or an expression {% %}" : ""}.`, at);
+        else report("WRONG_TYPE", `\`${field}\` has the wrong form: ${e.message ?? ""}.`, at);
+        break;
+      case "required": {
+        const missing = (e.params as { missingProperty: string }).missingProperty;
+        const what = kind && rel.length === 0 ? `${article(kind)} ${kind} node` : rel.length === 0 && base.length === 0 ? "A definition" : `\`${field}\``;
+        report("MISSING_FIELD", `${what} needs \`${missing}\`. Add it.`, at, { key: rel.length === 0 && kind !== undefined ? undefined : undefined });
+        break;
+      }
+      case "additionalProperties": {
+        const extra = (e.params as { additionalProperty: string }).additionalProperty;
+        const known = Object.keys(((e.parentSchema as Schema | undefined)?.properties as Schema | undefined) ?? {});
+        const hint = closest(extra, known);
+        const owner = kind && rel.length === 0 ? `${article(kind).toLowerCase()} ${kind} node` : rel.length === 0 ? "a definition" : `\`${field}\``;
+        const isKind = (KINDS as readonly string[]).includes(extra);
+        report("UNKNOWN_FIELD", `\`${extra}\` is not a field of ${owner}.${hint ? ` Did you mean \`${hint}\`?` : ""}${isKind ? "" : ` Known: ${known.join(", ")}.`}`, [...at, extra], { key: true });
+        break;
+      }
+      case "type":
+        report("WRONG_TYPE", `\`${field}\` must be ${(e.params as { type: string | string[] }).type.toString().replace(",", " or ")}, not ${describe(e.data)}.`, at);
+        break;
+      case "enum":
+        report("INVALID_VALUE", `\`${field}\` is ${JSON.stringify(e.data)}; allowed: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(", ")}.`, at);
+        break;
+      case "pattern":
+      case "maxLength":
+      case "minLength": {
+        const { code, rule } = patternCode(sp, at, base.length === 0 && rel.length === 1 && rel[0] === "name", e.propertyName);
+        if (code === "PATTERN_MISMATCH" || code === "OUT_OF_RANGE") report(e.keyword === "pattern" ? "PATTERN_MISMATCH" : "OUT_OF_RANGE", `\`${field}\` ${e.message ?? "is malformed"}.`, at);
+        else report(code, `${JSON.stringify(e.propertyName ?? e.data)} is not valid: ${rule}`, e.propertyName !== undefined ? [...at, e.propertyName] : at, { key: e.propertyName !== undefined });
+        break;
+      }
+      case "propertyNames":
+        break; // the nested pattern error carries the detail
+      default:
+        report("OUT_OF_RANGE", `\`${field}\` ${e.message ?? "is out of range"}.`, at);
+    }
+  }
+}
+
+function patternCode(schemaPath: string, at: JsonPath, isWorkflowName: boolean, propertyName?: string): { code: DefinitionCode; rule: string } {
+  if (isWorkflowName || at[at.length - 1] === "definition") return { code: "INVALID_NAME", rule: "a workflow name is lower-case letters, digits and -, starting with a letter, at most 63 characters." };
+  if (schemaPath.includes("nodeName")) return { code: "INVALID_NODE_NAME", rule: "a node name is 1-100 characters without /, [, ] or control characters." };
+  if (schemaPath.includes("variable")) return { code: "INVALID_VARIABLE", rule: "a variable name is letters, digits and _, not starting with a digit." };
+  if (at[at.length - 1] === "event") return { code: "INVALID_EVENT_TYPE", rule: "an event type is letters, digits, _ and -, not starting with -, at most 100 characters." };
+  if (propertyName !== undefined) return { code: "INVALID_VARIABLE", rule: "a name here is letters, digits and _." };
+  return { code: "PATTERN_MISMATCH", rule: "" };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a map";
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** The closest candidate within edit distance 2, for "did you mean". */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+let inputAjv: Ajv2020 | undefined;
+/** Compiles the `input` schema with ajv; returns what is wrong, or undefined. */
+export function checkInputSchema(input: unknown): string | undefined {
+  inputAjv ??= new Ajv2020({ strict: false, allErrors: true });
+  try {
+    inputAjv.compile(input as object);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export { parseTemplateString };
+
+function article(kind: string): string {
+  return kind === "http" ? "An" : /^[aeiou]/.test(kind) ? "An" : "A";
+}

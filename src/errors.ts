@@ -1,0 +1,112 @@
+// The one catalogue of stable error codes, shared by the CLI, the build, the API and the
+// interpreter. Codes never change meaning; messages may be reworded. docs/errors.md lists them.
+
+export const DEFINITION_CODES = {
+  FILE_EMPTY: "The file has no definition in it. Start from `name:` and `steps:`.",
+  FILE_TOO_LARGE: "The file is larger than a definition may be. Split it into child workflows.",
+  FILE_NOT_TEXT: "The file is not UTF-8 text (binary data or a NUL byte). Save it as UTF-8 YAML.",
+  FILE_UNREADABLE: "The file could not be read. Check the path and its permissions.",
+  YAML_SYNTAX: "The YAML does not parse. Fix the syntax at the position shown.",
+  YAML_DUPLICATE_KEY: "A key appears twice in one map. Remove or rename one of them.",
+  YAML_TAB_INDENT: "Tabs indent this line. YAML indents with spaces only.",
+  YAML_ALIAS_LIMIT: "Aliases expand past the safe limit (an alias bomb). Write the values out or use fewer aliases.",
+  YAML_TOO_DEEP: "The YAML nests deeper than allowed. Flatten it or move parts into child workflows.",
+  YAML_MULTI_DOCUMENT: "The file holds several YAML documents. Put one definition in each file.",
+  NOT_A_MAPPING: "A definition is a map with `name:` and `steps:` at the top, not a list or a scalar.",
+  MISSING_FIELD: "A required field is missing. Add it.",
+  UNKNOWN_FIELD: "This field is not part of the node or map. Remove it or fix its spelling.",
+  WRONG_TYPE: "The value has the wrong type. Use the type named in the message.",
+  INVALID_VALUE: "The value is not one of those allowed. Use one named in the message.",
+  OUT_OF_RANGE: "The value is outside its allowed range. Use a value within it.",
+  PATTERN_MISMATCH: "The value does not have the required form.",
+  INVALID_NAME: "A workflow name is lower-case letters, digits and -, starting with a letter, at most 63 characters.",
+  INVALID_NODE_NAME: "A node name is 1-100 characters without /, [ or ].",
+  INVALID_VARIABLE: "A variable name is letters, digits and _, not starting with a digit.",
+  INVALID_EVENT_TYPE: "An event type is letters, digits, _ and -, at most 100 characters.",
+  INVALID_DURATION: 'A duration is a number of ms, "10 seconds", "1 week" or "30s", "5m", "24h", "7d".',
+  UNKNOWN_KIND: "A node needs exactly one kind key: do, http, sleep, waitForEvent, set, switch, foreach, parallel, repeat, try, compensate, fail or workflow.",
+  MULTIPLE_KINDS: "A node has exactly one kind key. Split it into one node per kind.",
+  NAME_MISMATCH: "`name` must equal the file stem. Rename the file or the workflow.",
+  DUPLICATE_NAME: "Sibling nodes need distinct names (step names derive from them). Rename one.",
+  RESERVED_VARIABLE: "This variable name is reserved. Choose another name.",
+  EXPRESSION_SYNTAX: "The JSONata expression does not parse. Fix it at the position shown.",
+  IMPURE_EXPRESSION: "This function is not deterministic and this field is re-evaluated on every replay. Compute it in a do node and refer to its `as` variable.",
+  SECRET_OUTSIDE_STEP: "$secret may only be read inside a step (do, http, workflow). Move it into such a node.",
+  EVAL_FORBIDDEN: "$eval is forbidden (expression injection). Write the expression out.",
+  DURATION_RANGE: "The duration is outside Cloudflare's allowed range. Use one within the range named.",
+  UNKNOWN_DEFINITION: "`definition` names no definition in this folder. Fix the name or add the definition.",
+  UNKNOWN_ACTION: "No action with this name is registered. Fix the name or register it in src/actions/index.ts.",
+  STEP_NAME_TOO_LONG: "A derived step name would exceed 256 characters. Shorten the node names on this path.",
+  EXCLUSIVE_FIELDS: "These fields exclude each other. Keep exactly one of them.",
+  INPUT_SCHEMA_INVALID: "`input` is not a valid JSON Schema (2020-12). Fix it as the message says.",
+  NESTING_TOO_DEEP: "Nodes nest deeper than allowed. Move the inner part into a child workflow.",
+  TEMPLATE_SYNTAX: "A `{%` has no matching `%}`. Close the expression.",
+  INVALID_CRON: "`schedule` is not a cron expression of five fields.",
+} as const;
+
+export const API_CODES = {
+  UNAUTHORIZED: "Send `Authorization: Bearer <API_TOKEN>`.",
+  NOT_FOUND: "Nothing is at this path. See GET /workflows.",
+  WORKFLOW_NOT_FOUND: "No definition has this name. See GET /workflows.",
+  INSTANCE_NOT_FOUND: "No instance has this id.",
+  INVALID_JSON: "The body is not valid JSON.",
+  INVALID_PARAMS: "The params do not satisfy the definition's input schema. Fix the paths listed in details.",
+  INVALID_EVENT_TYPE: "An event type is letters, digits, _ and -, at most 100 characters.",
+  PAYLOAD_TOO_LARGE: "The body is over 1 MiB.",
+  UNSUPPORTED_MEDIA_TYPE: "Send Content-Type: application/json.",
+  METHOD_NOT_ALLOWED: "This path does not take this method.",
+  INVALID_STATE: "The instance's status does not allow this operation now.",
+  INVALID_IDEMPOTENCY_KEY: "An Idempotency-Key is 1-200 printable ASCII characters.",
+  INTERNAL: "Something failed inside flowdsl. The message says what.",
+} as const;
+
+/** Error names raised at run time (SPEC §3.10), matched by `try`/`catch`. */
+export const RUNTIME_ERROR_NAMES = [
+  "HttpError",
+  "Timeout",
+  "Failed",
+  "ExpressionError",
+  "ActionError",
+  "ChildFailed",
+  "RepeatExhausted",
+  "CompensationFailed",
+  "OutputTooLarge",
+  "HostNotAllowed",
+] as const;
+
+export type DefinitionCode = keyof typeof DEFINITION_CODES;
+export type ApiCode = keyof typeof API_CODES;
+export type RuntimeErrorName = (typeof RUNTIME_ERROR_NAMES)[number];
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export type Severity = "error" | "warning";
+
+/** One finding about a definition file, always with a position (1-based line and column). */
+export interface Diagnostic {
+  code: DefinitionCode;
+  severity: Severity;
+  message: string;
+  file: string;
+  line: number;
+  col: number;
+  /** JSON pointer of the offending value, "" for the document. */
+  path: string;
+}
+
+/** `file:line:col error CODE message` — the CLI's text format. */
+export function prettify(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`;
+}
+
+export function fixFor(code: DefinitionCode): string {
+  return DEFINITION_CODES[code];
+}
+
+/** JSON pointer from path segments (RFC 6901). */
+export function pointer(path: readonly (string | number)[]): string {
+  return path.map((p) => "/" + String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}

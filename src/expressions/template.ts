@@ -1,0 +1,242 @@
+// JSONata templates (SPEC §2). Parsing is pure and cached per isolate; evaluation is async.
+import jsonata from "jsonata";
+import type { Expression, ExprNode } from "jsonata";
+
+/** JSONata guardrails. Its `timeout` reads Date.now(), which does not advance during CPU
+ * work in deployed Workers, so only depth and sequence length are bounded. */
+export const JSONATA_MAX_STACK = 250;
+export const JSONATA_MAX_SEQUENCE = 100_000;
+
+/** Functions whose result differs between replays. */
+export const IMPURE_FUNCTIONS = ["now", "millis", "random", "shuffle"] as const;
+
+const WHOLE = /^\s*\{%([\s\S]*?)%\}\s*$/;
+
+export type TemplatePart = { text: string } | { expr: string; offset: number };
+export type ParsedString =
+  | { kind: "literal" }
+  | { kind: "expr"; expr: string; offset: number }
+  | { kind: "interp"; parts: TemplatePart[] }
+  | { kind: "error"; offset: number; message: string };
+
+const parsedStrings = new Map<string, ParsedString>();
+const compiled = new Map<string, Expression>();
+let compileCount = 0;
+
+/** How many JSONata compilations this isolate has done (the benchmark proves caching with it). */
+export function expressionCompileCount(): number {
+  return compileCount;
+}
+
+/** Splits a template string. `offset` is where the expression text starts in the string. */
+export function parseTemplateString(s: string): ParsedString {
+  const cached = parsedStrings.get(s);
+  if (cached) return cached;
+  let result: ParsedString;
+  if (!s.includes("{%")) result = { kind: "literal" };
+  else {
+    const whole = WHOLE.exec(s);
+    if (whole && !whole[1]!.includes("{%") && !whole[1]!.includes("%}")) {
+      result = { kind: "expr", expr: whole[1]!, offset: s.indexOf("{%") + 2 };
+    } else {
+      const parts: TemplatePart[] = [];
+      let i = 0;
+      result = { kind: "interp", parts };
+      while (i < s.length) {
+        const open = s.indexOf("{%", i);
+        if (open < 0) {
+          parts.push({ text: s.slice(i) });
+          break;
+        }
+        if (open > i) parts.push({ text: s.slice(i, open) });
+        const close = s.indexOf("%}", open + 2);
+        if (close < 0) {
+          result = { kind: "error", offset: open, message: "`{%` has no matching `%}`" };
+          break;
+        }
+        parts.push({ expr: s.slice(open + 2, close), offset: open + 2 });
+        i = close + 2;
+      }
+    }
+  }
+  parsedStrings.set(s, result);
+  return result;
+}
+
+/** An expression field (if, when, in, until …): JSONata with or without `{% %}`. */
+export function expressionSource(v: string): { expr: string; offset: number } {
+  const whole = WHOLE.exec(v);
+  if (whole) return { expr: whole[1]!, offset: v.indexOf("{%") + 2 };
+  return { expr: v, offset: 0 };
+}
+
+export interface ExpressionSyntaxError {
+  message: string;
+  /** 0-based character index inside the expression text. */
+  position: number;
+  code: string;
+}
+
+/** Compiles once per isolate; throws the JSONata error object on bad syntax. */
+export function compile(expr: string): Expression {
+  let e = compiled.get(expr);
+  if (!e) {
+    e = jsonata(expr, { stack: JSONATA_MAX_STACK, sequence: JSONATA_MAX_SEQUENCE } as unknown as undefined);
+    compileCount++;
+    compiled.set(expr, e);
+  }
+  return e;
+}
+
+export function checkSyntax(expr: string): ExpressionSyntaxError | undefined {
+  try {
+    compile(expr);
+    return undefined;
+  } catch (err) {
+    const e = err as { message?: string; position?: number; code?: string; token?: string };
+    const pos = typeof e.position === "number" ? Math.max(0, e.position - (e.token ? String(e.token).length : 1)) : 0;
+    return { message: e.message ?? String(err), position: Math.min(pos, expr.length), code: e.code ?? "S0000" };
+  }
+}
+
+/** Variables an expression refers to (`$now` → "now"), found by walking its AST. */
+export function referencedVariables(expr: string): Set<string> {
+  const out = new Set<string>();
+  let ast: ExprNode;
+  try {
+    ast = compile(expr).ast();
+  } catch {
+    return out;
+  }
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x);
+    } else if (n && typeof n === "object") {
+      const o = n as Record<string, unknown>;
+      if (o.type === "variable" && typeof o.value === "string") out.add(o.value);
+      for (const k in o) if (k !== "value" || o.type !== "variable") stack.push(o[k]);
+    }
+  }
+  return out;
+}
+
+/** Every expression inside a template value (recursively through objects and arrays), with its JSON path. */
+export function* templateExpressions(
+  value: unknown,
+  path: (string | number)[] = [],
+): Generator<{ path: (string | number)[]; expr: string; offset: number; error?: string }> {
+  if (typeof value === "string") {
+    const p = parseTemplateString(value);
+    if (p.kind === "expr") yield { path, expr: p.expr, offset: p.offset };
+    else if (p.kind === "interp") {
+      for (const part of p.parts) if ("expr" in part) yield { path, expr: part.expr, offset: part.offset };
+    } else if (p.kind === "error") yield { path, expr: "", offset: p.offset, error: p.message };
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) yield* templateExpressions(value[i], [...path, i]);
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) yield* templateExpressions(v, [...path, k]);
+  }
+}
+
+export type Bindings = Record<string, unknown>;
+
+export class ExpressionFailure extends Error {
+  constructor(
+    message: string,
+    readonly expr: string,
+  ) {
+    super(message);
+    this.name = "ExpressionError";
+  }
+}
+
+export async function evaluate(expr: string, bindings: Bindings, input: unknown = null): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = await compile(expr).evaluate(input, bindings as Record<string, unknown>);
+  } catch (err) {
+    const e = err as { message?: string; code?: string; position?: number };
+    throw new ExpressionFailure(`${e.code ? e.code + ": " : ""}${e.message ?? String(err)} in {% ${expr.trim()} %}`, expr);
+  }
+  return toPlain(result);
+}
+
+/** Evaluates a template value: exact `{% %}` → any JSON value, interpolation → string, recursion through objects and arrays. */
+export async function renderTemplate(value: unknown, bindings: Bindings, input: unknown = null): Promise<unknown> {
+  if (typeof value === "string") {
+    const p = parseTemplateString(value);
+    switch (p.kind) {
+      case "literal":
+        return value;
+      case "expr":
+        return evaluate(p.expr, bindings, input);
+      case "interp": {
+        let out = "";
+        for (const part of p.parts) {
+          if ("text" in part) out += part.text;
+          else out += stringify(await evaluate(part.expr, bindings, input));
+        }
+        return out;
+      }
+      case "error":
+        throw new ExpressionFailure(p.message, value);
+    }
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const v of value) out.push(await renderTemplate(v, bindings, input));
+    return out;
+  }
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplate(v, bindings, input);
+    return out;
+  }
+  return value;
+}
+
+/** Evaluates an expression field (a JSONata string, optionally in `{% %}`, or a boolean). */
+export async function evaluateExpressionField(v: string | boolean, bindings: Bindings, input: unknown = null): Promise<unknown> {
+  if (typeof v === "boolean") return v;
+  return evaluate(expressionSource(v).expr, bindings, input);
+}
+
+function stringify(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "string") return v;
+  return JSON.stringify(v);
+}
+
+/** JSONata truthiness, as its boolean() function defines it. */
+export function truthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === "") return false;
+  if (Array.isArray(v)) return v.some(truthy);
+  if (typeof v === "object") return Object.keys(v).length > 0;
+  return true;
+}
+
+/**
+ * Plain JSON: JSONata builds objects with a null prototype and marks arrays as sequences;
+ * step results must serialize and compare as ordinary JSON. `undefined` (no match) is null.
+ */
+export function toPlain(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (v === null || typeof v !== "object") {
+    if (typeof v === "number" && !Number.isFinite(v)) return null;
+    if (typeof v === "function") return null;
+    return v;
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const x of v) if (x !== undefined && typeof x !== "function") out.push(toPlain(x));
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined && typeof x !== "function") out[k] = toPlain(x);
+  }
+  return out;
+}

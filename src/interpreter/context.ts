@@ -1,0 +1,79 @@
+// What the interpreter needs from its surroundings, kept as interfaces so the same code
+// runs on Cloudflare's engine (src/entrypoint.ts) and on the Node replay harness.
+import type { FlowdslWorkflowDefinition, Node, Retries } from "../generated/workflow.js";
+import type { Bindings } from "../expressions/template.js";
+import type { ActionRegistry } from "../actions/types.js";
+
+export type Definition = FlowdslWorkflowDefinition;
+export type Scope = Record<string, unknown>;
+
+export interface StepConfig {
+  retries?: { limit: number; delay: number; backoff?: NonNullable<Retries["backoff"]> };
+  timeout?: number;
+}
+
+/** The subset of Cloudflare's WorkflowStep the interpreter uses. */
+export interface StepLike {
+  do<T>(name: string, config: StepConfig, fn: (ctx?: { attempt?: number }) => Promise<T>): Promise<T>;
+  sleep(name: string, ms: number): Promise<void>;
+  sleepUntil(name: string, at: Date): Promise<void>;
+  waitForEvent<T>(name: string, opts: { type: string; timeout: number }): Promise<{ payload: T }>;
+}
+
+/** Params of every instance (SPEC §5): the definition is pinned in them. */
+export interface InstanceParams {
+  name: string;
+  hash: string;
+  definition: Definition;
+  input: unknown;
+  /** Set on child instances: where to report the outcome. */
+  parent?: { id: string; event: string };
+}
+
+export interface ChildHost {
+  /** Latest definition of that name, as built into the Worker. */
+  lookup(name: string): { definition: Definition; hash: string } | undefined;
+  /** Creates the instance; an instance that already exists with that id counts as created. */
+  create(id: string, params: InstanceParams): Promise<void>;
+  /** Sends the child's outcome to its parent. */
+  notify(parentId: string, event: string, payload: unknown): Promise<void>;
+}
+
+export interface Host {
+  env: Record<string, unknown>;
+  instanceId: string;
+  fetch: typeof fetch;
+  actions: ActionRegistry;
+  children?: ChildHost;
+}
+
+export interface Compensation {
+  /** Path of the node that registered it, e.g. ["orders[2]", "charge"]. */
+  path: string[];
+  order: number[];
+  steps: Node[];
+  scope: Scope;
+  done: boolean;
+}
+
+export interface RunState {
+  step: StepLike;
+  host: Host;
+  params: InstanceParams;
+  workflow: { id: string; name: string; hash: string };
+  compensations: Compensation[];
+  /** Inside compensation steps nothing new is registered. */
+  compensating: boolean;
+}
+
+/** Where a node runs: its step-name path, its order key (for newest-first compensation), its scope. */
+export interface Frame {
+  state: RunState;
+  path: string[];
+  order: number[];
+  scope: Scope;
+}
+
+export function bindingsOf(frame: Frame, extra?: Bindings): Bindings {
+  return extra ? { ...frame.scope, ...extra } : frame.scope;
+}

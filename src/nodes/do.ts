@@ -1,0 +1,36 @@
+// `do`: a journaled computation (`value`) or a registered action (`action` + `with`).
+import type { DoNode } from "../generated/workflow.js";
+import type { NodeKind } from "./types.js";
+import { durableStep } from "../interpreter/durable.js";
+import { renderTemplate } from "../expressions/template.js";
+import { stepBindings } from "./shared.js";
+import { FlowError } from "../interpreter/errors.js";
+import { compensationChildren } from "./shared.js";
+
+export const doNode: NodeKind<DoNode> = {
+  kind: "do",
+  durable: true,
+  children: (n) => compensationChildren(n),
+  expressions: (n) => [
+    ...(n.value !== undefined ? [{ at: ["value"], value: n.value, mode: "template" as const, inStep: true }] : []),
+    ...(n.with !== undefined ? [{ at: ["with"], value: n.with, mode: "template" as const, inStep: true }] : []),
+  ],
+  check(n, c) {
+    const has = ["value", "action"].filter((k) => k in n);
+    if (has.length !== 1) c.report("EXCLUSIVE_FIELDS", `A do node takes exactly one of \`value\` or \`action\`; this one has ${has.length === 0 ? "neither" : "both"}.`, has.length === 0 ? [] : ["action"], { key: true });
+    if ("with" in n && !("action" in n)) c.report("EXCLUSIVE_FIELDS", "`with` gives an action its arguments; add `action:` or remove `with`.", ["with"], { key: true });
+    if (n.action !== undefined && !c.knownActions.has(n.action)) {
+      c.report("UNKNOWN_ACTION", `No action "${n.action}" is registered (known: ${[...c.knownActions].join(", ")}). Fix the name or register it in src/actions/index.ts.`, ["action"]);
+    }
+  },
+  async run(n, frame) {
+    return durableStep(frame, n, async ({ name, attempt }) => {
+      const b = stepBindings(frame);
+      if (n.action === undefined) return renderTemplate(n.value, b);
+      const action = frame.state.host.actions[n.action];
+      if (!action) throw new FlowError({ name: "ActionError", node: name, message: `No action "${n.action}" is registered in this Worker.` });
+      const args = n.with === undefined ? null : await renderTemplate(n.with, b);
+      return action(args, { env: frame.state.host.env, instanceId: frame.state.workflow.id, stepName: name, attempt });
+    });
+  },
+};

@@ -1,0 +1,91 @@
+// `http`: one HTTP call in one durable step (SPEC §3.2), with outbound safety (SPEC §8).
+import type { HttpNode } from "../generated/workflow.js";
+import type { NodeKind } from "./types.js";
+import { durableStep, RetryableFailure } from "../interpreter/durable.js";
+import { renderTemplate } from "../expressions/template.js";
+import { FlowError } from "../interpreter/errors.js";
+import { compensationChildren, stepBindings } from "./shared.js";
+import { checkUrl, MAX_REDIRECTS } from "./http-safety.js";
+
+const TEMPLATE_FIELDS = ["url", "headers", "query", "body", "result"] as const;
+
+/** Statuses worth retrying (SPEC §3.2); any other non-2xx fails at once. */
+export const isRetryableStatus = (s: number): boolean => s === 408 || s === 425 || s === 429 || s >= 500;
+
+export const httpNode: NodeKind<HttpNode> = {
+  kind: "http",
+  durable: true,
+  children: (n) => compensationChildren(n),
+  expressions: (n) =>
+    TEMPLATE_FIELDS.filter((f) => n[f] !== undefined).map((f) => ({ at: [f], value: n[f], mode: "template" as const, inStep: true, sees: f === "result" ? ["response"] : [] })),
+  async run(n, frame) {
+    return durableStep(frame, n, async ({ name }) => {
+      const b = stepBindings(frame);
+      const env = frame.state.host.env;
+      const allowPrivate = env.ALLOW_PRIVATE_HOSTS === "true" || env.ALLOW_PRIVATE_HOSTS === true;
+      const rawUrl = String(await renderTemplate(n.url, b));
+      let url: URL;
+      try {
+        url = new URL(rawUrl);
+      } catch {
+        throw new FlowError({ name: "HttpError", node: name, message: `"${rawUrl}" is not an absolute URL. Give \`url\` a full http(s) URL.` });
+      }
+      const query = n.query === undefined ? undefined : await renderTemplate(n.query, b);
+      if (query && typeof query === "object") for (const [k, v] of Object.entries(query)) if (v !== null) url.searchParams.append(k, typeof v === "string" ? v : JSON.stringify(v));
+      const headers = new Headers();
+      const h = n.headers === undefined ? undefined : await renderTemplate(n.headers, b);
+      if (h && typeof h === "object") for (const [k, v] of Object.entries(h)) if (v !== null) headers.set(k, typeof v === "string" ? v : JSON.stringify(v));
+      let body: string | undefined;
+      if (n.body !== undefined) {
+        const rendered = await renderTemplate(n.body, b);
+        if (rendered !== null && typeof rendered === "object") {
+          body = JSON.stringify(rendered);
+          if (!headers.has("content-type")) headers.set("content-type", "application/json");
+        } else if (rendered !== null) body = String(rendered);
+      }
+      if (n.idempotencyKey) headers.set("Idempotency-Key", `${frame.state.workflow.id}:${name}`);
+      const method = n.method ?? "GET";
+
+      let target = url;
+      let res: Response | undefined;
+      for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+        const refusal = checkUrl(target, allowPrivate);
+        if (refusal) throw new FlowError({ name: "HostNotAllowed", node: name, message: `${refusal} Set the var ALLOW_PRIVATE_HOSTS="true" only for local development.` });
+        try {
+          res = await frame.state.host.fetch(target.toString(), { method, headers, body, redirect: "manual" });
+        } catch (e) {
+          throw new RetryableFailure(new FlowError({ name: "HttpError", node: name, message: `${method} ${target.origin}${target.pathname} failed: ${e instanceof Error ? e.message : String(e)}` }));
+        }
+        const location = res.headers.get("location");
+        if (res.status >= 300 && res.status < 400 && res.status !== 304 && location) {
+          await res.body?.cancel();
+          target = new URL(location, target);
+          continue;
+        }
+        break;
+      }
+      if (!res) throw new FlowError({ name: "HttpError", node: name, message: "no response" });
+      const response = { status: res.status, headers: Object.fromEntries([...res.headers].map(([k, v]) => [k.toLowerCase(), v])), body: await readBody(res) };
+      if (res.status < 200 || res.status >= 300) {
+        const err = new FlowError({ name: "HttpError", node: name, status: res.status, message: `${method} ${target.origin}${target.pathname} answered ${res.status}` });
+        if (isRetryableStatus(res.status)) throw new RetryableFailure(err);
+        throw err;
+      }
+      return n.result === undefined ? response : renderTemplate(n.result, { ...b, response });
+    });
+  },
+};
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (text === "") return null;
+  const type = res.headers.get("content-type") ?? "";
+  if (type.includes("json") || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,48 @@
+// Every node kind, by its kind key.
+import type { Node } from "../generated/workflow.js";
+import { KINDS } from "./types.js";
+import type { Kind, NodeKind } from "./types.js";
+import { doNode } from "./do.js";
+import { httpNode } from "./http.js";
+import { sleepNode } from "./sleep.js";
+import { waitForEventNode } from "./wait-for-event.js";
+import { setNode } from "./set.js";
+import { switchNode } from "./switch.js";
+import { foreachNode } from "./foreach.js";
+import { parallelNode } from "./parallel.js";
+import { repeatNode } from "./repeat.js";
+import { tryNode } from "./try.js";
+import { compensateNode } from "./compensate.js";
+import { failNode } from "./fail.js";
+import { workflowNode } from "./workflow.js";
+
+export const NODE_KINDS: Record<Kind, NodeKind<never>> = {
+  do: doNode,
+  http: httpNode,
+  sleep: sleepNode,
+  waitForEvent: waitForEventNode,
+  set: setNode,
+  switch: switchNode,
+  foreach: foreachNode,
+  parallel: parallelNode,
+  repeat: repeatNode,
+  try: tryNode,
+  compensate: compensateNode,
+  fail: failNode,
+  workflow: workflowNode,
+};
+
+const KIND_SET: ReadonlySet<string> = new Set(KINDS);
+
+/** The kind keys present in a node map. */
+export function kindKeys(node: object): Kind[] {
+  return Object.keys(node).filter((k): k is Kind => KIND_SET.has(k));
+}
+
+export function kindOf(node: Node | object): Kind | undefined {
+  const keys = kindKeys(node);
+  return keys.length === 1 ? keys[0] : undefined;
+}
+
+export { KINDS };
+export type { Kind, NodeKind };

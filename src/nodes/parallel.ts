@@ -1,0 +1,24 @@
+// `parallel`: branches run concurrently, each in its own scope; all settle; the first
+// failure in branch order is raised (SPEC §3.8).
+import type { ParallelNode } from "../generated/workflow.js";
+import type { NodeKind } from "./types.js";
+
+export const parallelNode: NodeKind<ParallelNode> = {
+  kind: "parallel",
+  durable: false,
+  children: (n) => Object.entries(n.branches ?? {}).map(([b, steps]) => ({ at: ["branches", b], steps: steps ?? [], segments: [b] })),
+  expressions: () => [],
+  async run(n, frame, run) {
+    const names = Object.keys(n.branches);
+    const settled = await Promise.allSettled(
+      names.map((b, i) => run.steps(n.branches[b]!, run.child(frame, [b], i, { ...frame.scope }))),
+    );
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) {
+      const s = settled[i]!;
+      if (s.status === "rejected") throw s.reason;
+      out[names[i]!] = s.value;
+    }
+    return out;
+  },
+};
