@@ -2,6 +2,7 @@
 // build): it compiles the JSON Schema with ajv, which a deployed Worker must never do.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
 import schemaJson from "../../schema/workflow.schema.json" with { type: "json" };
 import type { DefinitionCode, Diagnostic } from "../errors.js";
 import { pointer } from "../errors.js";
@@ -371,7 +372,10 @@ function editDistance(a: string, b: string): number {
 let inputAjv: Ajv2020 | undefined;
 /** Compiles the `input` schema with ajv; returns what is wrong, or undefined. */
 export function checkInputSchema(input: unknown): string | undefined {
-  inputAjv ??= new Ajv2020({ strict: false, allErrors: true });
+  if (!inputAjv) {
+    inputAjv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(inputAjv);
+  }
   try {
     inputAjv.compile(input as object);
     return undefined;

@@ -1,0 +1,81 @@
+// Build step: definitions/*.yaml → src/generated/definitions.ts (validated, normalized, hashed)
+// and src/generated/input-validators.js (ajv standalone code for each `input` schema), so the
+// Worker neither parses YAML nor compiles a schema at request time. Fails on any invalid file.
+import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import standaloneCode from "ajv/dist/standalone/index.js";
+import addFormats from "ajv-formats";
+import { _ } from "ajv/dist/compile/codegen/index.js";
+import { validateFiles, isDefinitionFile } from "../src/cli/main.js";
+import { prettify } from "../src/errors.js";
+import { validateDefinitionText } from "../src/definition/validate.js";
+import { definitionHash } from "../src/definition/hash.js";
+import { readFileSync } from "node:fs";
+
+const root = new URL("..", import.meta.url).pathname;
+const dir = process.env.FLOWDSL_DEFINITIONS ?? join(root, "definitions");
+const outDir = join(root, "src/generated");
+const files = readdirSync(dir).filter(isDefinitionFile).sort().map((f) => join(dir, f));
+
+const results = validateFiles(files, (f) => f.replace(root, ""));
+const invalid = results.filter((r) => !r.valid);
+for (const r of results) for (const d of r.diagnostics) console.error(prettify(d));
+if (invalid.length > 0) {
+  console.error(`build: ${invalid.length} invalid definition(s); nothing was written.`);
+  process.exit(1);
+}
+
+interface Built { name: string; description: string; hash: string; definition: unknown; input: unknown; schedule?: string }
+const built: Built[] = [];
+for (const f of files) {
+  const def = validateDefinitionText(readFileSync(f, "utf8"), f).definition!;
+  built.push({ name: def.name, description: def.description ?? "", hash: definitionHash(def), definition: def, input: def.input ?? null, ...(def.schedule ? { schedule: def.schedule } : {}) });
+}
+
+/** ajv's standalone output calls require() even with esm: true; point those at our ESM runtime. */
+const RUNTIME: Record<string, string> = {
+  'require("ajv/dist/runtime/ucs2length").default': "__rt.ucs2length",
+  'require("ajv/dist/runtime/equal").default': "__rt.equal",
+  'require("ajv-formats/dist/formats").fullFormats': "__rt.fullFormats",
+};
+// One standalone validator per definition with an input schema, exported by index.
+const ajv = new Ajv2020({ code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` }, allErrors: true, strict: false });
+addFormats(ajv);
+const refs: Record<string, string> = {};
+built.forEach((b, i) => {
+  if (b.input && typeof b.input === "object") {
+    const id = `flowdsl:input:${b.name}`;
+    ajv.addSchema({ ...(b.input as object), $id: id });
+    refs[`v${i}`] = id;
+  }
+});
+const validatorsJs = Object.keys(refs).length > 0 ? esmOnly(standaloneCode(ajv, refs)) : "export {};\n";
+const names = Object.fromEntries(built.map((b, i) => [b.name, refs[`v${i}`] ? `v${i}` : null]));
+
+mkdirSync(outDir, { recursive: true });
+const banner = "/* generated — do not edit. Built from definitions/ by scripts/build.ts (npm run build). */\n";
+writeFileSync(join(outDir, "input-validators.ts"), banner + "// @ts-nocheck\n" + validatorsJs);
+writeFileSync(
+  join(outDir, "definitions.ts"),
+  banner +
+    `import type { BuiltDefinition, InputValidator } from "../definition/built.js";\n` +
+    `// @ts-ignore generated JavaScript without types\n` +
+    `import * as validators from "./input-validators.js";\n\n` +
+    `export const DEFINITIONS: Readonly<Record<string, BuiltDefinition>> = ${JSON.stringify(Object.fromEntries(built.map((b) => [b.name, b])), null, 1)};\n\n` +
+    `const byName: Record<string, string | null> = ${JSON.stringify(names)};\n` +
+    `export const INPUT_VALIDATORS: Readonly<Record<string, InputValidator | undefined>> = Object.fromEntries(\n` +
+    `  Object.entries(byName).map(([n, v]) => [n, v ? (validators as Record<string, InputValidator>)[v] : undefined]),\n);\n`,
+);
+console.log(`build: ${built.length} definition(s) → src/generated/definitions.ts`);
+
+function esmOnly(code: string): string {
+  let body = code.replace(/^"use strict";/, "");
+  for (const [from, to] of Object.entries(RUNTIME)) body = body.split(from).join(to);
+  const left = /require\("[^"]+"\)[.\w]*/.exec(body);
+  if (left) {
+    console.error(`build: an input schema needs ${left[0]}, which the Worker's validator runtime (src/api/ajv-runtime.ts) does not provide.`);
+    process.exit(1);
+  }
+  return `import * as __rt from "../api/ajv-runtime.js";\n${body}`;
+}

@@ -1,0 +1,21 @@
+// The shape of a definition as built into the Worker (scripts/build.ts writes them).
+import type { FlowdslWorkflowDefinition } from "../generated/workflow.js";
+
+export interface BuiltDefinition {
+  name: string;
+  description: string;
+  hash: string;
+  definition: FlowdslWorkflowDefinition;
+  input: unknown;
+  schedule?: string;
+}
+
+export interface InputError {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+/** An ajv standalone validator: a function with `.errors` after a failed call. */
+export type InputValidator = ((data: unknown) => boolean) & { errors?: InputError[] | null };

@@ -1,0 +1,10 @@
+// The Worker's bindings (wrangler.jsonc) and secrets.
+import type { InstanceParams } from "./interpreter/context.js";
+
+export interface Env {
+  FLOW: Workflow<InstanceParams>;
+  DB: D1Database;
+  API_TOKEN?: string;
+  ALLOW_PRIVATE_HOSTS?: string;
+  [key: string]: unknown;
+}
