@@ -81,10 +81,12 @@ export function loadDefinition(text: string, file: string): Loaded {
   };
   const map = makeSourceMap(doc, text, positionOf);
   const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) {
-    const code = YAML_CODE[e.code] ?? "YAML_SYNTAX";
-    const message = e.message.split("\n")[0] ?? e.message;
-    diagnostics.push(diag(file, code, message.replace(/ at line \d+, column \d+:?$/, ""), positionOf(e.pos[0])));
+  // Only the first YAML error: the ones after it are mostly cascades of the first.
+  const first = doc.errors[0];
+  if (first) {
+    const code = YAML_CODE[first.code] ?? "YAML_SYNTAX";
+    const message = code === "YAML_MULTI_DOCUMENT" ? "The file holds more than one YAML document (a second `---`). Put one definition in each file." : (first.message.split("\n")[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, "") + ".";
+    diagnostics.push(diag(file, code, message, positionOf(first.pos[0])));
   }
   if (diagnostics.length > 0) return { file, value: undefined, map, diagnostics };
 

@@ -17,6 +17,8 @@ import { ACTION_NAMES } from "../actions/index.js";
 import type { FlowdslWorkflowDefinition } from "../generated/workflow.js";
 import { isValidCron } from "./cron.js";
 
+const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
 /** Nodes nested deeper than this are refused: the interpreter recurses per level. */
 export const MAX_NODE_DEPTH = 24;
 export const isNestedTooDeep = (depth: number): boolean => depth > MAX_NODE_DEPTH;
@@ -38,6 +40,8 @@ type Schema = Record<string, unknown>;
 const EDITOR_KEYWORDS = ["tsType", "markdownDescription", "defaultSnippets", "enumDescriptions", "errorMessage", "patternErrorMessage", "doNotSuggest", "deprecationMessage"];
 
 interface Validators {
+  /** Which $def a schema object is, to tell which rule an error broke (ajv's schemaPath is relative). */
+  defName: Map<unknown, string>;
   shell: ValidateFunction;
   kinds: Record<Kind, ValidateFunction>;
   schema: Schema;
@@ -47,7 +51,8 @@ let validators: Validators | undefined;
 /** The schema with nodes opaque, so each node is validated alone against its own kind. */
 function getValidators(): Validators {
   if (validators) return validators;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  // inlineRefs off: error schema paths then name the $def that failed (variable, nodeName …).
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, inlineRefs: false });
   for (const k of EDITOR_KEYWORDS) ajv.addKeyword({ keyword: k, schemaType: ["string", "object", "array", "boolean"] });
   const schema = structuredClone(schemaJson) as unknown as Schema & { $id: string; $defs: Record<string, Schema> };
   schema.$defs.node = { type: "object", description: (schema.$defs.node as Schema).description };
@@ -58,7 +63,8 @@ function getValidators(): Validators {
     return v;
   };
   const kinds = Object.fromEntries(KINDS.map((k) => [k, get(`#/$defs/${k}Node`)])) as Record<Kind, ValidateFunction>;
-  validators = { shell: get(""), kinds, schema };
+  const defName = new Map<unknown, string>(Object.entries(schema.$defs).map(([k, d]) => [d, k]));
+  validators = { defName, shell: get(""), kinds, schema };
   return validators;
 }
 
@@ -96,9 +102,9 @@ export function validateLoaded(loaded: Loaded, opts: ValidateOptions = {}): Vali
   };
 
   const v = getValidators();
-  if (!v.shell(value)) mapAjvErrors(v.shell.errors ?? [], [], report);
+  if (!v.shell(value)) mapAjvErrors(v.shell.errors ?? [], [], report, v.defName);
 
-  if (typeof value.name === "string" && opts.stem !== undefined && value.name !== opts.stem) {
+  if (typeof value.name === "string" && WORKFLOW_NAME.test(value.name) && opts.stem !== undefined && value.name !== opts.stem) {
     report("NAME_MISMATCH", `\`name\` is "${value.name}" but the file is ${opts.stem}.yaml; they must be equal. Rename one of them.`, ["name"]);
   }
   if (typeof value.schedule === "string" && !isValidCron(value.schedule)) {
@@ -149,7 +155,7 @@ function walkSteps(steps: unknown[], at: JsonPath, names: string[], depth: numbe
     const kind = kinds[0]!;
     const n = node as Record<string, unknown>;
     const validate = ctx.validators.kinds[kind];
-    if (!validate(n)) mapAjvErrors(validate.errors ?? [], here, ctx.report, kind);
+    if (!validate(n)) mapAjvErrors(validate.errors ?? [], here, ctx.report, ctx.validators.defName, kind);
 
     const name = n[kind];
     if (typeof name !== "string") continue;
@@ -274,18 +280,28 @@ function sourceOffset(map: SourceMap, at: JsonPath, index: number): number | und
   return s.start + quoted + index;
 }
 
-function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, kind?: Kind): void {
+function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, defName: Map<unknown, string>, kind?: Kind): void {
+  const defOf = (e: ErrorObject): string => defName.get(e.parentSchema) ?? "";
   const anyOfAt = new Set(errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath));
+  const durationAt = new Set(errors.filter((e) => /uration$/.test(defOf(e))).map((e) => e.instancePath));
+  const anyOfReported = new Set<string>();
+  // A bad key (set.values, parallel.branches): ajv reports the pattern failure at the map's
+  // path, so report it once, at the key, from the propertyNames error.
+  const namesAt = new Set(errors.filter((e) => e.keyword === "propertyNames").map((e) => e.instancePath));
   for (const e of errors) {
     const rel = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
     const at = [...base, ...rel];
-    const field = rel.length > 0 ? String(rel[rel.length - 1]) : kind ?? "definition";
+    const field = rel.length > 0 ? displayPath(rel) : kind ?? "definition";
     const sp = e.schemaPath;
-    const isDuration = /uration/.test(sp);
+    const isDuration = durationAt.has(e.instancePath);
     if (anyOfAt.has(e.instancePath) && e.keyword !== "anyOf") continue;
+    if (e.keyword === "anyOf") {
+      if (anyOfReported.has(e.instancePath)) continue;
+      anyOfReported.add(e.instancePath);
+    }
     switch (e.keyword) {
       case "anyOf":
-        if (isDuration) report("INVALID_DURATION", `${JSON.stringify(e.data)} is not a duration. Write a number of ms, "10 seconds", "1 week", "30s", "5m", "24h" or "7d"${/\/duration\//.test(sp) ? ", or an expression {% %}" : ""}.`, at);
+        if (isDuration) report("INVALID_DURATION", `${JSON.stringify(e.data)} is not a duration. Write a number of ms, "10 seconds", "1 week", "30s", "5m", "24h" or "7d"${errors.some((x) => x.instancePath === e.instancePath && defOf(x) === "duration") ? ", or an expression {% %}" : ""}.`, at);
         else report("WRONG_TYPE", `\`${field}\` has the wrong form: ${e.message ?? ""}.`, at);
         break;
       case "required": {
@@ -312,23 +328,35 @@ function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, kin
       case "pattern":
       case "maxLength":
       case "minLength": {
-        const { code, rule } = patternCode(sp, at, base.length === 0 && rel.length === 1 && rel[0] === "name", e.propertyName);
+        if (namesAt.has(e.instancePath)) break;
+        const { code, rule } = patternCode(defOf(e), at, base.length === 0 && rel.length === 1 && rel[0] === "name", e.propertyName);
         if (code === "PATTERN_MISMATCH" || code === "OUT_OF_RANGE") report(e.keyword === "pattern" ? "PATTERN_MISMATCH" : "OUT_OF_RANGE", `\`${field}\` ${e.message ?? "is malformed"}.`, at);
         else report(code, `${JSON.stringify(e.propertyName ?? e.data)} is not valid: ${rule}`, e.propertyName !== undefined ? [...at, e.propertyName] : at, { key: e.propertyName !== undefined });
         break;
       }
-      case "propertyNames":
-        break; // the nested pattern error carries the detail
+      case "propertyNames": {
+        const key = (e.params as { propertyName: string }).propertyName;
+        const branches = rel[rel.length - 1] === "branches";
+        report(branches ? "INVALID_NODE_NAME" : "INVALID_VARIABLE", `${JSON.stringify(key)} is not valid: ${branches ? "a branch name is 1-100 characters without /, [ or ]." : "a variable name is letters, digits and _, not starting with a digit."}`, [...at, key], { key: true });
+        break;
+      }
       default:
         report("OUT_OF_RANGE", `\`${field}\` ${e.message ?? "is out of range"}.`, at);
     }
   }
 }
 
-function patternCode(schemaPath: string, at: JsonPath, isWorkflowName: boolean, propertyName?: string): { code: DefinitionCode; rule: string } {
+/** `cases[0].when`-style display of a JSON path relative to a node. */
+function displayPath(rel: JsonPath): string {
+  let out = "";
+  for (const s of rel) out += typeof s === "number" ? `[${s}]` : out ? `.${s}` : s;
+  return out || "value";
+}
+
+function patternCode(def: string, at: JsonPath, isWorkflowName: boolean, propertyName?: string): { code: DefinitionCode; rule: string } {
   if (isWorkflowName || at[at.length - 1] === "definition") return { code: "INVALID_NAME", rule: "a workflow name is lower-case letters, digits and -, starting with a letter, at most 63 characters." };
-  if (schemaPath.includes("nodeName")) return { code: "INVALID_NODE_NAME", rule: "a node name is 1-100 characters without /, [, ] or control characters." };
-  if (schemaPath.includes("variable")) return { code: "INVALID_VARIABLE", rule: "a variable name is letters, digits and _, not starting with a digit." };
+  if (def === "nodeName") return { code: "INVALID_NODE_NAME", rule: "a node name is 1-100 characters without /, [, ] or control characters." };
+  if (def === "variable") return { code: "INVALID_VARIABLE", rule: "a variable name is letters, digits and _, not starting with a digit." };
   if (at[at.length - 1] === "event") return { code: "INVALID_EVENT_TYPE", rule: "an event type is letters, digits, _ and -, not starting with -, at most 100 characters." };
   if (propertyName !== undefined) return { code: "INVALID_VARIABLE", rule: "a name here is letters, digits and _." };
   return { code: "PATTERN_MISMATCH", rule: "" };

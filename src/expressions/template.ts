@@ -94,7 +94,10 @@ export function checkSyntax(expr: string): ExpressionSyntaxError | undefined {
     return undefined;
   } catch (err) {
     const e = err as { message?: string; position?: number; code?: string; token?: string };
-    const pos = typeof e.position === "number" ? Math.max(0, e.position - (e.token ? String(e.token).length : 1)) : 0;
+    // JSONata's position is just past the offending token; "(end)" means the text ran out,
+    // which is best shown at its last non-blank character.
+    const pos =
+      e.token === "(end)" ? Math.max(0, expr.trimEnd().length - 1) : typeof e.position === "number" ? Math.max(0, e.position - (e.token !== undefined ? String(e.token).length : 1)) : 0;
     return { message: e.message ?? String(err), position: Math.min(pos, expr.length), code: e.code ?? "S0000" };
   }
 }
