@@ -14,9 +14,11 @@ import { definitionHash } from "../src/definition/hash.js";
 import { readFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
-const dir = process.env.FLOWDSL_DEFINITIONS ?? join(root, "definitions");
+// `--with-tests` also builds test/definitions in, for the workerd test suite (children are
+// looked up among the built definitions). `npm start` and `npm run deploy` build without.
+const dirs = [join(root, "definitions"), ...(process.argv.includes("--with-tests") ? [join(root, "test/definitions")] : [])];
 const outDir = join(root, "src/generated");
-const files = readdirSync(dir).filter(isDefinitionFile).sort().map((f) => join(dir, f));
+const files = dirs.flatMap((dir) => readdirSync(dir).filter(isDefinitionFile).sort().map((f) => join(dir, f)));
 
 const results = validateFiles(files, (f) => f.replace(root, ""));
 const invalid = results.filter((r) => !r.valid);

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { compile } from "json-schema-to-typescript";
 import type { JSONSchema4 } from "json-schema";
+import { API_CODES, DEFINITION_CODES, RUNTIME_ERROR_NAMES } from "../src/errors.js";
 
 const SCHEMA = new URL("../schema/workflow.schema.json", import.meta.url);
 const OUT = new URL("../src/generated/workflow.ts", import.meta.url);
@@ -17,14 +18,51 @@ const ts = await compile(schema, "WorkflowDefinition", {
   style: { singleQuote: false },
 });
 
+const ERRORS_DOC = new URL("../docs/errors.md", import.meta.url);
+const doc = errorsDoc();
+
+const outputs: Array<[URL, string, string]> = [
+  [OUT, ts, "src/generated/workflow.ts (from schema/workflow.schema.json)"],
+  [ERRORS_DOC, doc, "docs/errors.md (from src/errors.ts)"],
+];
 if (process.argv.includes("--check")) {
-  const current = existsSync(OUT) ? readFileSync(OUT, "utf8") : "";
-  if (current !== ts) {
-    console.error("codegen:check: src/generated/workflow.ts is out of date with schema/workflow.schema.json; run `npm run codegen`.");
-    process.exit(1);
-  }
-  console.log("codegen:check: generated types match the schema");
+  const stale = outputs.filter(([file, text]) => (existsSync(file) ? readFileSync(file, "utf8") : "") !== text);
+  for (const [, , what] of stale) console.error(`codegen:check: ${what} is out of date; run \`npm run codegen\`.`);
+  if (stale.length > 0) process.exit(1);
+  console.log("codegen:check: generated files are current");
 } else {
-  writeFileSync(OUT, ts);
-  console.log("wrote src/generated/workflow.ts");
+  for (const [file, text, what] of outputs) {
+    writeFileSync(file, text);
+    console.log(`wrote ${what}`);
+  }
+}
+
+function errorsDoc(): string {
+  const rows = (o: Record<string, string>): string => Object.entries(o).map(([code, fix]) => `| \`${code}\` | ${fix.replace(/\|/g, "\\|")} |`).join("\n");
+  return `<!-- generated — do not edit. Source: src/errors.ts; regenerate with \`npm run codegen\`. -->
+# Error codes
+
+Every error flowdsl reports carries a stable code. Tools and tests match on codes, never on
+wording. Definition errors come with \`file:line:col\`; run-time errors with the node path
+(\`charge[3]/notify\`); API errors with the JSON shape \`{ "error": { "code", "message", "details"? } }\`.
+
+## Definition errors (\`flowdsl validate\`, the build, the editor)
+
+| code | what to do |
+|---|---|
+${rows(DEFINITION_CODES)}
+
+## Run-time error names (\`try\`/\`catch\` \`errors:\`, \`$error.name\`)
+
+${RUNTIME_ERROR_NAMES.map((n) => `- \`${n}\``).join("\n")}
+
+A \`fail\` node may raise its own name (\`error: OutOfStock\`). \`$error\` is
+\`{ name, message, node, status? }\`; \`status\` is the HTTP status of an \`HttpError\`.
+
+## API error codes
+
+| code | what to do |
+|---|---|
+${rows(API_CODES)}
+`;
 }

@@ -16,6 +16,7 @@ export interface Scripted {
   body?: unknown;
   headers?: Record<string, string>;
   times?: number;
+  delayMs?: number;
 }
 
 export interface MockServer {
@@ -26,6 +27,9 @@ export interface MockServer {
 export async function startMockServer(port = 0): Promise<MockServer> {
   const scripts = new Map<string, Scripted[]>();
   const calls: Recorded[] = [];
+  // Requests in flight per first path segment (each test uses its own), and the most seen at once.
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     let body = "";
     req.setEncoding("utf8");
@@ -46,20 +50,34 @@ export async function startMockServer(port = 0): Promise<MockServer> {
         const prefix = url.searchParams.get("prefix") ?? "";
         return send(200, calls.filter((c) => c.path.startsWith(prefix)));
       }
+      if (url.pathname === "/__stats") {
+        const prefix = url.searchParams.get("prefix") ?? "";
+        return send(200, { maxInFlight: maxInFlight.get(prefix) ?? 0 });
+      }
       if (url.pathname === "/__reset") {
         scripts.clear();
         calls.length = 0;
         return send(200, { ok: true });
       }
       calls.push({ method: req.method ?? "GET", path: url.pathname + url.search, headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body });
+      const group = "/" + (url.pathname.split("/")[1] ?? "");
+      const now = (inFlight.get(group) ?? 0) + 1;
+      inFlight.set(group, now);
+      maxInFlight.set(group, Math.max(now, maxInFlight.get(group) ?? 0));
       const answers = scripts.get(url.pathname);
-      if (!answers || answers.length === 0) return send(200, { path: url.pathname, method: req.method, echo: body ? safeJson(body) : null });
-      const a = answers[0]!;
-      if (a.times !== undefined && answers.length > 1) {
-        a.times--;
-        if (a.times <= 0) answers.shift();
+      let a: Scripted = { status: 200, body: { path: url.pathname, method: req.method, echo: body ? safeJson(body) : null } };
+      if (answers && answers.length > 0) {
+        a = answers[0]!;
+        if (a.times !== undefined && answers.length > 1) {
+          a.times--;
+          if (a.times <= 0) answers.shift();
+        }
       }
-      send(a.status, a.body ?? null, a.headers);
+      const delay = a.delayMs ?? Number(url.searchParams.get("delay") ?? 0);
+      setTimeout(() => {
+        inFlight.set(group, (inFlight.get(group) ?? 1) - 1);
+        send(a.status, a.body ?? null, a.headers);
+      }, delay);
     });
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));

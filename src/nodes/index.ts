@@ -34,9 +34,12 @@ export const NODE_KINDS: Record<Kind, NodeKind<never>> = {
 
 const KIND_SET: ReadonlySet<string> = new Set(KINDS);
 
-/** The kind keys present in a node map. */
+/**
+ * The kind keys present in a node map. `compensate` is also a field of durable nodes (a list
+ * of steps); only with a string value (the node's name) is it the compensate node's kind key.
+ */
 export function kindKeys(node: object): Kind[] {
-  return Object.keys(node).filter((k): k is Kind => KIND_SET.has(k));
+  return Object.keys(node).filter((k): k is Kind => KIND_SET.has(k) && (k !== "compensate" || typeof (node as Record<string, unknown>)[k] !== "object"));
 }
 
 export function kindOf(node: Node | object): Kind | undefined {
