@@ -34,6 +34,21 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      {
+        // The same Worker with outbound safety on (the deployed default): private hosts refused.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.jsonc" },
+            miniflare: { bindings: { API_TOKEN: "test-token", ALLOW_PRIVATE_HOSTS: "false", MOCK_ORIGIN: `http://127.0.0.1:${inject<number>("mockPort")}` } },
+          })),
+        ],
+        test: {
+          name: "workers-closed",
+          include: ["test/workers-closed/**/*.test.ts"],
+          globalSetup: ["test/workers/global-setup.ts"],
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

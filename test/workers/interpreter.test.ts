@@ -26,6 +26,7 @@ import sagaCatch from "../definitions/t-saga-catch.yaml?raw";
 import failCustom from "../definitions/t-fail-custom.yaml?raw";
 import parent from "../definitions/t-parent.yaml?raw";
 import pinned from "../definitions/t-pinned.yaml?raw";
+import privateDef from "../definitions/t-http-private.yaml?raw";
 
 const base = (): string => `${origin()}/${uniqueId("b")}`;
 const pathOf = (b: string, p: string): string => new URL(b + p).pathname;
@@ -326,6 +327,17 @@ describe("versions", () => {
     const { intro } = await start(v1, {}, { sleeps: true });
     await intro.waitForStatus("complete");
     expect(await intro.getOutput()).toBe("pinned v1");
+    await intro.dispose();
+  });
+});
+
+describe("outbound safety", () => {
+  it("with ALLOW_PRIVATE_HOSTS=true (local dev) a 127.0.0.1 server is reachable", async () => {
+    const b = base();
+    const { intro } = await start(definition(privateDef), { url: `${b}/open` });
+    await intro.waitForStatus("complete");
+    expect(await intro.getOutput()).toBe(200);
+    expect(await calls(pathOf(b, "/open"))).toHaveLength(1);
     await intro.dispose();
   });
 });

@@ -1,0 +1,133 @@
+// Replay harness (no engine): for every definition and every crash point k, kill run() right
+// after its k-th journaled step and run it again. The outcome must equal the uninterrupted
+// run's, every successful step body must have run exactly once, and every step the crashed
+// run journaled must be asked for again under the same name.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { startMockServer } from "../mock-server.js";
+import { JournalStep, runToEnd } from "../replay-harness.js";
+import type { Outcome } from "../replay-harness.js";
+import { validateDefinitionText } from "../../src/definition/validate.js";
+import type { Definition, Host, InstanceParams } from "../../src/interpreter/context.js";
+import { ACTIONS } from "../../src/actions/index.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+const server = await startMockServer();
+afterAll(() => server.close());
+const origin = `http://127.0.0.1:${server.port}`;
+
+const files = ["definitions", "test/definitions"].flatMap((d) =>
+  readdirSync(join(root, d)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(root, d, f)),
+);
+const defs = new Map<string, Definition>();
+for (const f of files) {
+  const v = validateDefinitionText(readFileSync(f, "utf8"), f);
+  if (!v.definition) throw new Error(`${f} is invalid`);
+  defs.set(v.definition.name, v.definition);
+}
+
+/** Inputs broad enough for every shipped and test definition; each run gets its own base path. */
+function inputFor(name: string, run: string): Record<string, unknown> {
+  const base = `${origin}/${name}-${run}`;
+  return {
+    base, origin, name: "ada", email: "ada@example.com", n: 21, childFails: false, tier: "gold", stock: 0, sku: "A-1",
+    text: "12", until: "2026-01-01T00:00:00Z", url: `${base}/x`, customer: "c-1",
+    items: [1, 2, 3, 4, 5, 6].map((n) => ({ n, delay: (6 - n) * 3 })),
+  };
+}
+/** The outside world's answers per definition, so failure paths replay too. */
+function scriptFor(name: string, base: string): Record<string, unknown[]> {
+  const p = (x: string): string => new URL(base + x).pathname;
+  switch (name) {
+    case "t-saga": return { [p("/ship")]: [{ status: 409 }] };
+    case "t-saga-catch": return { [p("/ship")]: [{ status: 400 }] };
+    case "t-http-fatal": case "t-try": case "t-parallel-fail": return { [p("/teapot")]: [{ status: 418 }] };
+    case "t-repeat-poll": return { [p("/status")]: [{ status: 200, body: { state: "pending" }, times: 3 }, { status: 200, body: { state: "done" } }] };
+    case "t-http-retry": return { [p("/flaky")]: [{ status: 503, times: 2 }, { status: 200, body: { ok: true } }] };
+    case "t-http-accepted": return { [p("/invoices")]: [{ status: 202, headers: { Location: `${base}/invoices/77` } }], [p("/invoices/77")]: [{ status: 200, body: { id: 77 } }] };
+    default: return {};
+  }
+}
+async function prepare(name: string, run: string): Promise<InstanceParams> {
+  const params = paramsFor(name, run);
+  const script = scriptFor(name, (params.input as { base: string }).base);
+  if (Object.keys(script).length > 0) await fetch(`${origin}/__script`, { method: "POST", body: JSON.stringify(script) });
+  return params;
+}
+
+/** Event payloads; t-event-timeout gets none, so its wait times out. */
+const eventsFor = (name: string) => (type: string): unknown => {
+  if (name === "t-event-timeout") return undefined;
+  if (type.startsWith("flowdsl-child-")) return { status: "complete", output: { doubled: 42 } };
+  return { by: "harness", approved: true };
+};
+
+function hostFor(): Host {
+  return {
+    env: { ALLOW_PRIVATE_HOSTS: "true", SHHH: "s3cret" },
+    instanceId: "replay",
+    fetch: (input, init) => fetch(input, init),
+    actions: ACTIONS,
+    children: {
+      lookup: (n) => (defs.has(n) ? { definition: defs.get(n)!, hash: "h" } : undefined),
+      create: async () => {},
+      notify: async () => {},
+    },
+  };
+}
+const paramsFor = (name: string, run: string): InstanceParams => ({ name, hash: "h", definition: defs.get(name)!, input: inputFor(name, run) });
+/** Quiet (the log action prints) and with the wall clock pinned: the clock is the outside
+ * world here, and $now/$millis must read the same in two independent runs. */
+const FIXED_NOW = new Date("2026-11-21T12:00:00Z");
+const silence = <T>(fn: () => Promise<T>): Promise<T> => {
+  const log = console.log;
+  console.log = () => {};
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(FIXED_NOW);
+  return fn().finally(() => {
+    console.log = log;
+    vi.useRealTimers();
+  });
+};
+
+// The uninterrupted runs, which fix each definition's reference outcome and crash points.
+const reference = new Map<string, { outcome: Outcome; steps: number }>();
+for (const name of defs.keys()) {
+  const step = new JournalStep(eventsFor(name));
+  const params = await prepare(name, "ref");
+  const { outcome } = await silence(() => runToEnd(params, "replay", step, hostFor()));
+  reference.set(name, { outcome, steps: step.journal.size });
+}
+const pairs = [...reference.entries()].flatMap(([name, r]) => Array.from({ length: r.steps }, (_, i) => ({ name, k: i + 1 })));
+
+describe("replay", () => {
+  it(`covers ${defs.size} definitions at every crash point: ${pairs.length} (definition, crash point) pairs`, async () => {
+    expect(pairs.length).toBeGreaterThan(defs.size);
+    let checked = 0;
+    for (const { name, k } of pairs) {
+      const step = new JournalStep(eventsFor(name));
+      const params = await prepare(name, `k${k}`);
+      const { outcome, runs } = await silence(() => runToEnd(params, "replay", step, hostFor(), k));
+      const where = `${name} crashed after step ${k}`;
+      expect(runs.length, where).toBe(2);
+      expect(normalize(outcome), where).toEqual(normalize(reference.get(name)!.outcome));
+      for (const [key, n] of step.bodyRuns) expect(n, `${where}: ${key} body runs`).toBe(1);
+      const [crashed, replay] = runs as [string[], string[]];
+      const again = new Set(replay);
+      for (const key of crashed) if (step.journal.has(key)) expect(again.has(key), `${where}: ${key} asked again`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBe(pairs.length);
+  });
+
+  it("the reference runs cover complete and errored outcomes", () => {
+    const statuses = new Set([...reference.values()].map((r) => r.outcome.status));
+    expect(statuses).toEqual(new Set(["complete", "errored"]));
+  });
+});
+
+/** Each run has its own base path on the mock server; everything else must match exactly. */
+function normalize(o: Outcome): unknown {
+  return JSON.parse(JSON.stringify(o).replace(/\/(t-[a-z-]+|hello)-(ref|k\d+)\b/g, "/$1-RUN"));
+}
