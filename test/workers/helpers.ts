@@ -1,6 +1,7 @@
 // Helpers for tests on the real local Workflows engine.
 import { env } from "cloudflare:workers";
 import { introspectWorkflowInstance } from "cloudflare:test";
+import type { WorkflowInstanceIntrospector } from "cloudflare:test";
 import { loadDefinition } from "../../src/definition/load.js";
 import type { Definition, InstanceParams } from "../../src/interpreter/context.js";
 import type { Env } from "../../src/env.js";
@@ -25,7 +26,8 @@ export function paramsOf(def: Definition, input: unknown = {}): InstanceParams {
 }
 
 /** Starts an instance with sleeps disabled unless told otherwise; returns its introspector. */
-export async function start(def: Definition, input: unknown = {}, opts: { sleeps?: boolean; id?: string; modify?: Parameters<Awaited<ReturnType<typeof introspectWorkflowInstance>>["modify"]>[0] } = {}) {
+type Modifier = Parameters<Parameters<WorkflowInstanceIntrospector["modify"]>[0]>[0];
+export async function start(def: Definition, input: unknown = {}, opts: { sleeps?: boolean; id?: string; modify?: (m: Modifier) => Promise<void> } = {}) {
   const id = opts.id ?? uniqueId(def.name);
   const intro = await introspectWorkflowInstance(testEnv.FLOW, id);
   await intro.modify(async (m) => {
@@ -37,7 +39,7 @@ export async function start(def: Definition, input: unknown = {}, opts: { sleeps
   return { id, intro };
 }
 
-export async function script(answers: Record<string, Array<{ status: number; body?: unknown; headers?: Record<string, string>; times?: number }>>): Promise<void> {
+export async function script(answers: Record<string, Array<{ status: number; body?: unknown; headers?: Record<string, string>; times?: number; delayMs?: number }>>): Promise<void> {
   const r = await fetch(`${origin()}/__script`, { method: "POST", body: JSON.stringify(answers) });
   if (!r.ok) throw new Error("mock server script failed");
 }
