@@ -23,7 +23,8 @@ if (!build()) {
 }
 
 const args = ["dev", "--var", `API_TOKEN:${token}`, "--var", "ALLOW_PRIVATE_HOSTS:true", "--show-interactive-dev-session=false", ...process.argv.slice(2)];
-const child = spawn(bin("wrangler"), args, { cwd: root, stdio: "inherit", detached: true });
+// Same process group as npm: Ctrl-C (or a signal to the group) reaches wrangler and workerd.
+const child = spawn(bin("wrangler"), args, { cwd: root, stdio: "inherit" });
 console.log(`npm start: API token for local requests: Authorization: Bearer ${token}`);
 
 // A changed definition is rebuilt into src/generated/, which makes wrangler reload the Worker.
@@ -37,19 +38,12 @@ const watcher = watch(join(root, "definitions"), (_event, file) => {
   }, 150);
 });
 
-let stopping = false;
-const stop = (signal) => {
-  if (stopping) return;
-  stopping = true;
+// Ctrl-C reaches wrangler from the terminal itself; a SIGTERM sent to this process alone is passed on.
+process.on("SIGINT", () => watcher.close());
+process.on("SIGTERM", () => {
   watcher.close();
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    /* already gone */
-  }
-};
-process.on("SIGINT", () => stop("SIGINT"));
-process.on("SIGTERM", () => stop("SIGTERM"));
+  child.kill("SIGTERM");
+});
 child.on("exit", (code, signal) => {
   watcher.close();
   process.exit(code ?? (signal ? 1 : 0));

@@ -59,7 +59,7 @@ export async function handle(req: Request, env: Env): Promise<Response> {
         allowed.push(r.method);
         continue;
       }
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
+      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeSegment(m[i + 1]!)]));
       return await r.handler(req, env, params);
     }
     allowed = [...new Set(allowed)];
@@ -69,6 +69,14 @@ export async function handle(req: Request, env: Env): Promise<Response> {
     if (e instanceof ApiError) return errorResponse(e);
     console.error(JSON.stringify({ level: "error", message: "unhandled API error", error: e instanceof Error ? e.message : String(e) }));
     return errorResponse(new ApiError(500, "INTERNAL", e instanceof Error ? e.message : String(e)));
+  }
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new ApiError(404, "NOT_FOUND", `The path segment "${s}" is not valid percent-encoding.`);
   }
 }
 

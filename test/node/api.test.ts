@@ -1,0 +1,158 @@
+// The HTTP API over real HTTP: `npm start` (wrangler dev, local Workflows engine) on a free
+// port, driven through every route (SPEC §7).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyProject, LOCAL_TOKEN, startDev } from "../dev-server.js";
+import type { DevServer } from "../dev-server.js";
+
+let dev: DevServer;
+beforeAll(async () => {
+  dev = await startDev(copyProject());
+}, 120_000);
+afterAll(async () => {
+  await dev?.stop("SIGINT");
+}, 30_000);
+
+const auth = { authorization: `Bearer ${LOCAL_TOKEN}` };
+const jsonHeaders = { ...auth, "content-type": "application/json" };
+async function call(method: string, path: string, init: { body?: string | Uint8Array; headers?: Record<string, string> } = {}) {
+  const r = await fetch(dev.url + path, { method, headers: init.headers ?? jsonHeaders, body: init.body });
+  const text = await r.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: r.status, body: body as Record<string, unknown> & { error?: { code: string; message: string; details?: unknown } } };
+}
+async function waitFor(id: string, status: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await call("GET", `/instances/${id}`);
+    if (r.body.status === status) return r.body;
+    if (Date.now() > deadline) throw new Error(`instance ${id} is ${String(r.body.status)}, not ${status}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+describe("HTTP API on wrangler dev", () => {
+  it("lists definitions and shows one", async () => {
+    const list = await call("GET", "/workflows");
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual(expect.arrayContaining([expect.objectContaining({ name: "hello", hash: expect.stringMatching(/^[0-9a-f]{16}$/) })]));
+    const one = await call("GET", "/workflows/hello");
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ name: "hello", input: { required: ["name"] }, definition: { name: "hello" } });
+  });
+
+  it("starts hello, sends the event it waits for, and it completes with the expected output", async () => {
+    const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Ada" }) });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    expect(started.body).toMatchObject({ name: "hello", hash: expect.any(String) });
+    const running = await call("GET", `/instances/${id}`);
+    expect(running.body).toMatchObject({ id, name: "hello", status: "running", output: null, error: null });
+    // 409: resuming an instance that is running
+    const resume = await call("POST", `/instances/${id}/resume`);
+    expect(resume.status).toBe(409);
+    expect(resume.body.error?.code).toBe("INVALID_STATE");
+    const ev = await call("POST", `/instances/${id}/events/approve`, { body: JSON.stringify({ by: "Grace" }) });
+    expect(ev.status).toBe(202);
+    const done = await waitFor(id, "complete");
+    expect(done).toEqual({ id, name: "hello", hash: started.body.hash, status: "complete", output: { greeting: "Hello, Ada!", approvedBy: "Grace" }, error: null });
+  });
+
+  it("an Idempotency-Key starts one instance: the repeat answers 200 with the same id", async () => {
+    const key = `order-${Date.now()}`;
+    const first = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Bo" }), headers: { ...jsonHeaders, "idempotency-key": key } });
+    const second = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Bo" }), headers: { ...jsonHeaders, "idempotency-key": key } });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+    const list = await call("GET", "/workflows/hello/instances");
+    expect((list.body as unknown as Array<{ id: string }>).filter((i) => i.id === first.body.id)).toHaveLength(1);
+  });
+
+  it("lifecycle: pause, resume, terminate; 404 for an unknown instance", async () => {
+    const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Cy" }) });
+    const id = started.body.id as string;
+    expect((await call("POST", `/instances/${id}/pause`)).status).toBe(202);
+    await waitFor(id, "paused");
+    expect((await call("POST", `/instances/${id}/resume`)).status).toBe(202);
+    expect((await call("POST", `/instances/${id}/terminate`)).status).toBe(202);
+    await waitFor(id, "terminated");
+    expect((await call("POST", `/instances/${id}/terminate`)).status).toBe(409);
+    expect((await call("POST", "/instances/no-such-instance/pause")).status).toBe(404);
+  });
+
+  it.for([
+    { what: "invalid JSON", method: "POST", path: "/workflows/hello", body: "{ not json", status: 400, code: "INVALID_JSON" },
+    { what: "an unknown definition", method: "POST", path: "/workflows/nope", body: "{}", status: 404, code: "WORKFLOW_NOT_FOUND" },
+    { what: "an unknown definition (GET)", method: "GET", path: "/workflows/nope", status: 404, code: "WORKFLOW_NOT_FOUND" },
+    { what: "an unknown instance", method: "GET", path: "/instances/does-not-exist", status: 404, code: "INSTANCE_NOT_FOUND" },
+    { what: "an event to an unknown instance", method: "POST", path: "/instances/does-not-exist/events/go", body: "{}", status: 404, code: "INSTANCE_NOT_FOUND" },
+    { what: "a bad event type", method: "POST", path: "/instances/x/events/bad%20type!", body: "{}", status: 400, code: "INVALID_EVENT_TYPE" },
+    { what: "no route", method: "GET", path: "/nowhere", status: 404, code: "NOT_FOUND" },
+    { what: "a wrong method", method: "DELETE", path: "/workflows", status: 405, code: "METHOD_NOT_ALLOWED" },
+    { what: "bad percent-encoding", method: "GET", path: "/instances/%E0%A4%A", status: 404, code: "NOT_FOUND" },
+    { what: "a bad Idempotency-Key", method: "POST", path: "/workflows/hello", body: '{"name":"x"}', headers: { ...jsonHeaders, "idempotency-key": "has space" }, status: 400, code: "INVALID_IDEMPOTENCY_KEY" },
+  ])("$what → $status $code", async ({ method, path, body, headers, status, code }) => {
+    const r = await call(method, path, { body, headers });
+    expect(r.status).toBe(status);
+    expect(r.body.error?.code).toBe(code);
+    expect(r.body.error?.message.length).toBeGreaterThan(10);
+  });
+
+  it("400 for params failing the input schema, listing each failing path", async () => {
+    const r = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "", email: "not-an-email", when: "yesterday" }) });
+    expect(r.status).toBe(400);
+    expect(r.body.error?.code).toBe("INVALID_PARAMS");
+    const paths = (r.body.error?.details as Array<{ path: string }>).map((d) => d.path).sort();
+    expect(paths).toEqual(["/email", "/name", "/when"]);
+    const missing = await call("POST", "/workflows/hello", { body: "{}" });
+    expect((missing.body.error?.details as Array<{ keyword: string }>)[0]?.keyword).toBe("required");
+  });
+
+  it.for([
+    { what: "no token", headers: {} as Record<string, string> },
+    { what: "a wrong token", headers: { authorization: "Bearer nope" } },
+    { what: "a token of another scheme", headers: { authorization: `Basic ${LOCAL_TOKEN}` } },
+  ])("401 with $what", async ({ headers }) => {
+    const r = await call("GET", "/workflows", { headers });
+    expect(r.status).toBe(401);
+    expect(r.body.error?.code).toBe("UNAUTHORIZED");
+  });
+
+  it("413 for a body over 1 MiB", async () => {
+    const r = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "x".repeat(1024 * 1024 + 10) }) });
+    expect(r.status).toBe(413);
+    expect(r.body.error?.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("415 for a wrong content type", async () => {
+    const r = await call("POST", "/workflows/hello", { body: "name=Ada", headers: { ...auth, "content-type": "application/x-www-form-urlencoded" } });
+    expect(r.status).toBe(415);
+    expect(r.body.error?.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("no bad request ever gets a 500", async () => {
+    const nasty: Array<[string, string, string | undefined, Record<string, string>]> = [
+      ["POST", "/workflows/hello", "[1,2,3]", jsonHeaders],
+      ["POST", "/workflows/hello", "null", jsonHeaders],
+      ["POST", "/workflows/hello", '"just a string"', jsonHeaders],
+      ["POST", "/workflows/hello", "\u0000\u0001binary", jsonHeaders],
+      ["POST", "/workflows/hello", "{}", { ...auth, "content-type": "text/plain" }],
+      ["POST", "/instances/x/events/ok", "{bad", jsonHeaders],
+      ["POST", `/instances/${"x".repeat(300)}/terminate`, undefined, jsonHeaders],
+      ["GET", "/workflows/%2e%2e%2fetc", undefined, jsonHeaders],
+      ["PUT", "/instances/x", "{}", jsonHeaders],
+      ["GET", "/workflows/hello/instances/extra", undefined, jsonHeaders],
+      ["POST", "/workflows/" + "a".repeat(2000), "{}", jsonHeaders],
+    ];
+    for (const [method, path, body, headers] of nasty) {
+      const r = await call(method, path, { body, headers });
+      expect(r.status, `${method} ${path}`).toBeLessThan(500);
+      expect(r.body.error?.code, `${method} ${path}`).toEqual(expect.any(String));
+    }
+  });
+});
