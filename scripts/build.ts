@@ -16,8 +16,15 @@ import { readFileSync } from "node:fs";
 const root = new URL("..", import.meta.url).pathname;
 // `--with-tests` also builds test/definitions in, for the workerd test suite (children are
 // looked up among the built definitions). `npm start` and `npm run deploy` build without.
-const dirs = [join(root, "definitions"), ...(process.argv.includes("--with-tests") ? [join(root, "test/definitions")] : [])];
-const outDir = join(root, "src/generated");
+// `--definitions DIR` and `--out DIR` exist for tests of the build itself.
+const arg = (flag: string): string | undefined => {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const dirs = [arg("--definitions") ?? join(root, "definitions"), ...(process.argv.includes("--with-tests") ? [join(root, "test/definitions")] : [])];
+const outDir = arg("--out") ?? join(root, "src/generated");
+/** How generated files import from src/: relative in src/generated, absolute elsewhere. */
+const srcRef = (p: string): string => (outDir === join(root, "src/generated") ? `../${p}` : join(root, "src", p));
 const files = dirs.flatMap((dir) => readdirSync(dir).filter(isDefinitionFile).sort().map((f) => join(dir, f)));
 
 const results = validateFiles(files, (f) => f.replace(root, ""));
@@ -61,7 +68,7 @@ writeFileSync(join(outDir, "input-validators.ts"), banner + "// @ts-nocheck\n" +
 writeFileSync(
   join(outDir, "definitions.ts"),
   banner +
-    `import type { BuiltDefinition, InputValidator } from "../definition/built.js";\n` +
+    `import type { BuiltDefinition, InputValidator } from "${srcRef("definition/built.js")}";\n` +
     `// @ts-ignore generated JavaScript without types\n` +
     `import * as validators from "./input-validators.js";\n\n` +
     `export const DEFINITIONS: Readonly<Record<string, BuiltDefinition>> = ${JSON.stringify(Object.fromEntries(built.map((b) => [b.name, b])), null, 1)};\n\n` +
@@ -79,5 +86,5 @@ function esmOnly(code: string): string {
     console.error(`build: an input schema needs ${left[0]}, which the Worker's validator runtime (src/api/ajv-runtime.ts) does not provide.`);
     process.exit(1);
   }
-  return `import * as __rt from "../api/ajv-runtime.js";\n${body}`;
+  return `import * as __rt from "${srcRef("api/ajv-runtime.js")}";\n${body}`;
 }

@@ -27,13 +27,6 @@ export type Node =
   | FailNode
   | WorkflowNode;
 /**
- * The node's name: 1-100 characters, unique among its siblings. Step names derive from it.
- *
- * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
- * via the `definition` "nodeName".
- */
-export type NodeName = string;
-/**
  * Steps that undo this node if the workflow later fails; $result is this node's result.
  *
  * @minItems 1
@@ -56,9 +49,6 @@ export type LiteralDuration = number | string;
  * A list of nodes run in order.
  *
  * @minItems 1
- *
- * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
- * via the `definition` "steps".
  */
 export type Steps1 = [Node, ...Node[]];
 /**
@@ -68,11 +58,51 @@ export type Steps1 = [Node, ...Node[]];
  */
 export type Steps2 = [Node, ...Node[]];
 /**
+ * A list of nodes run in order.
+ *
+ * @minItems 1
+ */
+export type Steps3 = [Node, ...Node[]];
+/**
+ * A list of nodes run in order.
+ *
+ * @minItems 1
+ *
+ * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
+ * via the `definition` "steps".
+ */
+export type Steps4 = [Node, ...Node[]];
+/**
+ * A list of nodes run in order.
+ *
+ * @minItems 1
+ */
+export type Steps5 = [Node, ...Node[]];
+/**
+ * A list of nodes run in order.
+ *
+ * @minItems 1
+ */
+export type Steps6 = [Node, ...Node[]];
+/**
+ * A list of nodes run in order.
+ *
+ * @minItems 1
+ */
+export type Steps7 = [Node, ...Node[]];
+/**
  * Steps that undo this node if the workflow later fails; $result is this node's result.
  *
  * @minItems 1
  */
 export type Compensate2 = [Node, ...Node[]];
+/**
+ * The node's name: 1-100 characters, unique among its siblings. Step names derive from it.
+ *
+ * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
+ * via the `definition` "nodeName".
+ */
+export type NodeName = string;
 /**
  * A variable name: letters, digits and _, not starting with a digit; not a reserved name.
  *
@@ -102,11 +132,11 @@ export type Template = unknown;
  */
 export type Duration = LiteralDuration | string;
 /**
- * A list of nodes run in order.
+ * Steps that undo this node if the workflow later fails; $result is this node's result.
  *
  * @minItems 1
  */
-export type Steps3 = [Node, ...Node[]];
+export type Steps8 = [Node, ...Node[]];
 
 /**
  * A workflow written as YAML and run durably on Cloudflare Workflows. See SPEC.md.
@@ -150,9 +180,6 @@ export interface FlowdslWorkflowDefinition {
 }
 /**
  * Retry policy of a durable step, Cloudflare's shape: limit 5, delay 10 seconds, backoff exponential by default.
- *
- * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
- * via the `definition` "retries".
  */
 export interface Retries {
   /**
@@ -175,7 +202,10 @@ export interface Retries {
  * via the `definition` "doNode".
  */
 export interface DoNode {
-  do: NodeName;
+  /**
+   * The node's name (a journaled computation or action): 1-100 characters, unique among its siblings. Its durable step names derive from it.
+   */
+  do: string;
   /**
    * Template computed inside the step; impure functions ($now, $random, $secret) are allowed here.
    */
@@ -200,12 +230,29 @@ export interface DoNode {
    * What the node does, for people.
    */
   description?: string;
-  retries?: Retries;
+  retries?: Retries1;
   /**
    * Timeout of each attempt.
    */
   timeout?: number | string;
   compensate?: Compensate;
+}
+/**
+ * Retry policy of a durable step, Cloudflare's shape: limit 5, delay 10 seconds, backoff exponential by default.
+ */
+export interface Retries1 {
+  /**
+   * How many retries after the first attempt.
+   */
+  limit?: number;
+  /**
+   * Delay before the first retry.
+   */
+  delay?: number | string;
+  /**
+   * How the delay grows between retries.
+   */
+  backoff?: "constant" | "linear" | "exponential";
 }
 /**
  * An HTTP call in one durable step: 2xx succeeds; 408, 425, 429, 5xx and network errors are retried; other statuses fail at once (HttpError).
@@ -214,7 +261,10 @@ export interface DoNode {
  * via the `definition` "httpNode".
  */
 export interface HttpNode {
-  http: NodeName;
+  /**
+   * The node's name (an HTTP call): 1-100 characters, unique among its siblings. Its durable step names derive from it.
+   */
+  http: string;
   /**
    * URL template (http or https).
    */
@@ -255,12 +305,29 @@ export interface HttpNode {
    * What the node does, for people.
    */
   description?: string;
-  retries?: Retries;
+  retries?: Retries2;
   /**
    * Timeout of each attempt.
    */
   timeout?: number | string;
   compensate?: Compensate1;
+}
+/**
+ * Retry policy of a durable step, Cloudflare's shape: limit 5, delay 10 seconds, backoff exponential by default.
+ */
+export interface Retries2 {
+  /**
+   * How many retries after the first attempt.
+   */
+  limit?: number;
+  /**
+   * Delay before the first retry.
+   */
+  delay?: number | string;
+  /**
+   * How the delay grows between retries.
+   */
+  backoff?: "constant" | "linear" | "exponential";
 }
 /**
  * A durable sleep: exactly one of for (a duration) or until (an ISO-8601 timestamp or epoch ms).
@@ -269,7 +336,10 @@ export interface HttpNode {
  * via the `definition` "sleepNode".
  */
 export interface SleepNode {
-  sleep: NodeName;
+  /**
+   * The node's name (a durable sleep): 1-100 characters, unique among its siblings. Its durable step names derive from it.
+   */
+  sleep: string;
   /**
    * How long to sleep (1 second to 365 days).
    */
@@ -298,7 +368,10 @@ export interface SleepNode {
  * via the `definition` "waitForEventNode".
  */
 export interface WaitForEventNode {
-  waitForEvent: NodeName;
+  /**
+   * The node's name (a wait for an event): 1-100 characters, unique among its siblings. Its durable step names derive from it.
+   */
+  waitForEvent: string;
   /**
    * The event type: letters, digits, _ and -, up to 100 characters.
    */
@@ -327,7 +400,10 @@ export interface WaitForEventNode {
  * via the `definition` "setNode".
  */
 export interface SetNode {
-  set: NodeName;
+  /**
+   * The node's name (variable assignments): 1-100 characters, unique among its siblings. Its durable step names derive from it.
+   */
+  set: string;
   /**
    * Map of variable name to template.
    */
@@ -352,7 +428,10 @@ export interface SetNode {
  * via the `definition` "switchNode".
  */
 export interface SwitchNode {
-  switch: NodeName;
+  /**
+   * The node's name (a branch): 1-100 characters, unique among its siblings. Its durable step names derive from it.
+   */
+  switch: string;
   /**
    * Cases, tried in order.
    *
@@ -395,7 +474,10 @@ export interface SwitchNode {
  * via the `definition` "foreachNode".
  */
 export interface ForeachNode {
-  foreach: NodeName;
+  /**
+   * The node's name (a loop over an array): 1-100 characters, unique among its siblings. Its durable step names derive from it.
+   */
+  foreach: string;
   /**
    * Expression yielding the array to iterate.
    */
@@ -408,7 +490,7 @@ export interface ForeachNode {
    * A variable name: letters, digits and _, not starting with a digit; not a reserved name.
    */
   index?: string;
-  steps: Steps1;
+  steps: Steps3;
   /**
    * How many iterations run at once (default 1).
    */
@@ -437,12 +519,15 @@ export interface ForeachNode {
  * via the `definition` "parallelNode".
  */
 export interface ParallelNode {
-  parallel: NodeName;
+  /**
+   * The node's name (concurrent branches): 1-100 characters, unique among its siblings. Its durable step names derive from it.
+   */
+  parallel: string;
   /**
    * Map of branch name to steps.
    */
   branches: {
-    [k: string]: Steps1 | undefined;
+    [k: string]: Steps4 | undefined;
   };
   /**
    * Expression; the node is skipped when it is falsy. Evaluated on every replay, so it must be deterministic.
@@ -464,8 +549,11 @@ export interface ParallelNode {
  * via the `definition` "repeatNode".
  */
 export interface RepeatNode {
-  repeat: NodeName;
-  steps: Steps1;
+  /**
+   * The node's name: 1-100 characters, unique among its siblings. Step names derive from it.
+   */
+  repeat: string;
+  steps: Steps5;
   /**
    * Expression checked after each iteration; the loop ends when truthy.
    */
@@ -494,8 +582,11 @@ export interface RepeatNode {
  * via the `definition` "tryNode".
  */
 export interface TryNode {
-  try: NodeName;
-  steps: Steps1;
+  /**
+   * The node's name: 1-100 characters, unique among its siblings. Step names derive from it.
+   */
+  try: string;
+  steps: Steps6;
   /**
    * Handlers, tried in order.
    *
@@ -509,7 +600,7 @@ export interface TryNode {
        * @minItems 1
        */
       errors?: [string, ...string[]];
-      steps: Steps1;
+      steps: Steps7;
     },
     ...{
       /**
@@ -518,7 +609,7 @@ export interface TryNode {
        * @minItems 1
        */
       errors?: [string, ...string[]];
-      steps: Steps1;
+      steps: Steps7;
     }[]
   ];
   /**
@@ -541,7 +632,10 @@ export interface TryNode {
  * via the `definition` "compensateNode".
  */
 export interface CompensateNode {
-  compensate: NodeName;
+  /**
+   * The node's name: 1-100 characters, unique among its siblings. Step names derive from it.
+   */
+  compensate: string;
   /**
    * Expression; the node is skipped when it is falsy. Evaluated on every replay, so it must be deterministic.
    */
@@ -562,7 +656,10 @@ export interface CompensateNode {
  * via the `definition` "failNode".
  */
 export interface FailNode {
-  fail: NodeName;
+  /**
+   * The node's name: 1-100 characters, unique among its siblings. Step names derive from it.
+   */
+  fail: string;
   /**
    * Template for the error message.
    */
@@ -591,7 +688,10 @@ export interface FailNode {
  * via the `definition` "workflowNode".
  */
 export interface WorkflowNode {
-  workflow: NodeName;
+  /**
+   * The node's name: 1-100 characters, unique among its siblings. Step names derive from it.
+   */
+  workflow: string;
   /**
    * Name of the child definition.
    */
@@ -616,12 +716,49 @@ export interface WorkflowNode {
    * What the node does, for people.
    */
   description?: string;
-  retries?: Retries;
+  retries?: Retries3;
   /**
-   * Timeout of each attempt.
+   * How long to wait for the child (default 24 hours).
    */
   timeout?: number | string;
   compensate?: Compensate2;
+}
+/**
+ * Retry policy of a durable step, Cloudflare's shape: limit 5, delay 10 seconds, backoff exponential by default.
+ */
+export interface Retries3 {
+  /**
+   * How many retries after the first attempt.
+   */
+  limit?: number;
+  /**
+   * Delay before the first retry.
+   */
+  delay?: number | string;
+  /**
+   * How the delay grows between retries.
+   */
+  backoff?: "constant" | "linear" | "exponential";
+}
+/**
+ * Retry policy of a durable step, Cloudflare's shape: limit 5, delay 10 seconds, backoff exponential by default.
+ *
+ * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
+ * via the `definition` "retries".
+ */
+export interface Retries4 {
+  /**
+   * How many retries after the first attempt.
+   */
+  limit?: number;
+  /**
+   * Delay before the first retry.
+   */
+  delay?: number | string;
+  /**
+   * How the delay grows between retries.
+   */
+  backoff?: "constant" | "linear" | "exponential";
 }
 /**
  * Fields every node may have.
@@ -650,10 +787,27 @@ export interface Common {
  * via the `definition` "durable".
  */
 export interface Durable {
-  retries?: Retries;
+  retries?: Retries5;
   /**
    * A duration: milliseconds as a number, "10 seconds", "1 week" (second, minute, hour, day, week, month, year, optional plural), or "30s", "5m", "24h", "7d".
    */
   timeout?: number | string;
-  compensate?: Steps3;
+  compensate?: Steps8;
+}
+/**
+ * Retry policy of a durable step, Cloudflare's shape: limit 5, delay 10 seconds, backoff exponential by default.
+ */
+export interface Retries5 {
+  /**
+   * How many retries after the first attempt.
+   */
+  limit?: number;
+  /**
+   * Delay before the first retry.
+   */
+  delay?: number | string;
+  /**
+   * How the delay grows between retries.
+   */
+  backoff?: "constant" | "linear" | "exponential";
 }

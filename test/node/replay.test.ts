@@ -32,7 +32,7 @@ function inputFor(name: string, run: string): Record<string, unknown> {
   const base = `${origin}/${name}-${run}`;
   return {
     base, origin, name: "ada", email: "ada@example.com", n: 21, childFails: false, tier: "gold", stock: 0, sku: "A-1",
-    text: "12", until: "2026-01-01T00:00:00Z", url: `${base}/x`, customer: "c-1",
+    which: "SHHH", text: "12", until: "2026-01-01T00:00:00Z", url: `${base}/x`, customer: "c-1",
     items: [1, 2, 3, 4, 5, 6].map((n) => ({ n, delay: (6 - n) * 3 })),
   };
 }
@@ -41,6 +41,7 @@ function scriptFor(name: string, base: string): Record<string, unknown[]> {
   const p = (x: string): string => new URL(base + x).pathname;
   switch (name) {
     case "t-saga": return { [p("/ship")]: [{ status: 409 }] };
+    case "t-saga-compfail": return { [p("/ship")]: [{ status: 409 }], [p("/undo/charge")]: [{ status: 500 }] };
     case "t-saga-catch": return { [p("/ship")]: [{ status: 400 }] };
     case "t-http-fatal": case "t-try": case "t-parallel-fail": return { [p("/teapot")]: [{ status: 418 }] };
     case "t-repeat-poll": return { [p("/status")]: [{ status: 200, body: { state: "pending" }, times: 3 }, { status: 200, body: { state: "done" } }] };

@@ -27,6 +27,8 @@ import failCustom from "../definitions/t-fail-custom.yaml?raw";
 import parent from "../definitions/t-parent.yaml?raw";
 import pinned from "../definitions/t-pinned.yaml?raw";
 import privateDef from "../definitions/t-http-private.yaml?raw";
+import secretDef from "../definitions/t-secret.yaml?raw";
+import sagaCompFail from "../definitions/t-saga-compfail.yaml?raw";
 
 const base = (): string => `${origin()}/${uniqueId("b")}`;
 const pathOf = (b: string, p: string): string => new URL(b + p).pathname;
@@ -338,6 +340,46 @@ describe("outbound safety", () => {
     await intro.waitForStatus("complete");
     expect(await intro.getOutput()).toBe(200);
     expect(await calls(pathOf(b, "/open"))).toHaveLength(1);
+    await intro.dispose();
+  });
+});
+
+describe("$secret", () => {
+  it("reads a Worker secret inside a step; the value appears only where mapped", async () => {
+    const b = base();
+    const { intro } = await start(definition(secretDef), { base: b, which: "SHHH" });
+    await intro.waitForStatus("complete");
+    const out = await intro.getOutput();
+    expect(out).toEqual({ status: 200 });
+    expect(JSON.stringify(out)).not.toContain("the-secret-value");
+    const [seen] = await calls(pathOf(b, "/secured"));
+    expect(seen!.headers.authorization).toBe("Bearer the-secret-value");
+    await intro.dispose();
+  });
+
+  it("a secret that is not set raises ExpressionError at the node", async () => {
+    const b = base();
+    const { intro } = await start(definition(secretDef), { base: b, which: "NOT_SET" });
+    await intro.waitForStatus("errored");
+    expect(await instanceError(intro)).toMatchObject({ name: "ExpressionError", node: "call" });
+    expect(await calls(pathOf(b, "/secured"))).toEqual([]);
+    await intro.dispose();
+  });
+});
+
+describe("compensation failure", () => {
+  it("a compensation failing after its retries errors the instance with CompensationFailed, naming what did not run", async () => {
+    const b = base();
+    await script({ [pathOf(b, "/ship")]: [{ status: 409 }], [pathOf(b, "/undo/charge")]: [{ status: 500 }] });
+    const { intro } = await start(definition(sagaCompFail), { base: b });
+    await intro.waitForStatus("errored");
+    const e = await instanceError(intro);
+    expect(e.name).toBe("CompensationFailed");
+    expect(e.message).toContain('compensation of "charge" failed');
+    expect(e.message).toContain("not run: reserve");
+    expect(e.message).toContain("original error: HttpError");
+    expect(await calls(pathOf(b, "/undo/charge"))).toHaveLength(2);
+    expect(await calls(pathOf(b, "/undo/reserve"))).toHaveLength(0);
     await intro.dispose();
   });
 });
