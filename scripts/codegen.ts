@@ -10,6 +10,9 @@ const OUT = new URL("../src/generated/workflow.ts", import.meta.url);
 const BANNER = `/* generated — do not edit. Source: schema/workflow.schema.json; regenerate with \`npm run codegen\`. */`;
 
 const schema = JSON.parse(readFileSync(SCHEMA, "utf8")) as JSONSchema4;
+// Titles are for editors ("http — an HTTP call"); json-schema-to-typescript would name types
+// after them, so the types keep the $defs names instead.
+for (const def of Object.values(schema.$defs ?? {}) as JSONSchema4[]) delete def.title;
 const ts = await compile(schema, "WorkflowDefinition", {
   bannerComment: BANNER,
   additionalProperties: false,

@@ -44,7 +44,7 @@ export type Compensate1 = [Node, ...Node[]];
  * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
  * via the `definition` "literalDuration".
  */
-export type LiteralDuration = number | string;
+export type LiteralDuration = string | number;
 /**
  * A list of nodes run in order.
  *
@@ -166,7 +166,7 @@ export interface FlowdslWorkflowDefinition {
     /**
      * Per-attempt timeout of durable steps.
      */
-    timeout?: number | string;
+    timeout?: string | number;
   };
   /**
    * Cron expression; the Worker's scheduled handler starts an instance on each tick.
@@ -189,7 +189,7 @@ export interface Retries {
   /**
    * Delay before the first retry.
    */
-  delay?: number | string;
+  delay?: string | number;
   /**
    * How the delay grows between retries.
    */
@@ -234,7 +234,7 @@ export interface DoNode {
   /**
    * Timeout of each attempt.
    */
-  timeout?: number | string;
+  timeout?: string | number;
   compensate?: Compensate;
 }
 /**
@@ -248,7 +248,7 @@ export interface Retries1 {
   /**
    * Delay before the first retry.
    */
-  delay?: number | string;
+  delay?: string | number;
   /**
    * How the delay grows between retries.
    */
@@ -309,7 +309,7 @@ export interface HttpNode {
   /**
    * Timeout of each attempt.
    */
-  timeout?: number | string;
+  timeout?: string | number;
   compensate?: Compensate1;
 }
 /**
@@ -323,7 +323,7 @@ export interface Retries2 {
   /**
    * Delay before the first retry.
    */
-  delay?: number | string;
+  delay?: string | number;
   /**
    * How the delay grows between retries.
    */
@@ -720,7 +720,7 @@ export interface WorkflowNode {
   /**
    * How long to wait for the child (default 24 hours).
    */
-  timeout?: number | string;
+  timeout?: string | number;
   compensate?: Compensate2;
 }
 /**
@@ -734,7 +734,7 @@ export interface Retries3 {
   /**
    * Delay before the first retry.
    */
-  delay?: number | string;
+  delay?: string | number;
   /**
    * How the delay grows between retries.
    */
@@ -754,7 +754,7 @@ export interface Retries4 {
   /**
    * Delay before the first retry.
    */
-  delay?: number | string;
+  delay?: string | number;
   /**
    * How the delay grows between retries.
    */
@@ -791,7 +791,7 @@ export interface Durable {
   /**
    * A duration: milliseconds as a number, "10 seconds", "1 week" (second, minute, hour, day, week, month, year, optional plural), or "30s", "5m", "24h", "7d".
    */
-  timeout?: number | string;
+  timeout?: string | number;
   compensate?: Steps8;
 }
 /**
@@ -805,7 +805,7 @@ export interface Retries5 {
   /**
    * Delay before the first retry.
    */
-  delay?: number | string;
+  delay?: string | number;
   /**
    * How the delay grows between retries.
    */

@@ -137,7 +137,7 @@ describe("the schema", () => {
       if (o.properties && typeof o.properties === "object") {
         for (const [k, v] of Object.entries(o.properties as Record<string, Record<string, unknown>>)) if (!("description" in v)) missing.push(`${path}/properties/${k}`);
       }
-      for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
+      for (const [k, v] of Object.entries(o)) if (k !== "defaultSnippets") walk(v, `${path}/${k}`);
     };
     walk(schema, "#");
     expect(missing).toEqual([]);
@@ -145,5 +145,16 @@ describe("the schema", () => {
     const kinds = Object.keys(defs).filter((k) => k.endsWith("Node"));
     expect(kinds).toHaveLength(13);
     for (const k of kinds) expect(defs[k]!.additionalProperties, k).toBe(false);
+  });
+  it("gives every node kind a title, an example and a snippet, and every field an example", () => {
+    const defs = schema.$defs as Record<string, Record<string, unknown>>;
+    const snippets = (defs.node!.defaultSnippets as Array<{ body: Record<string, unknown> }>).map((s) => Object.keys(s.body)[0]);
+    for (const k of Object.keys(defs).filter((d) => d.endsWith("Node"))) {
+      const kind = k.slice(0, -4);
+      expect(defs[k]!.title, k).toEqual(expect.stringContaining(kind));
+      expect(defs[k]!.markdownDescription, k).toContain("```yaml");
+      expect(snippets, k).toContain(kind);
+      for (const [field, v] of Object.entries(defs[k]!.properties as Record<string, Record<string, unknown>>)) expect(v.markdownDescription, `${k}.${field}`).toContain("```yaml");
+    }
   });
 });
