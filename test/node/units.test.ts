@@ -148,7 +148,7 @@ describe("the schema", () => {
   });
   it("gives every node kind a title, an example and a snippet, and every field an example", () => {
     const defs = schema.$defs as Record<string, Record<string, unknown>>;
-    const snippets = (defs.node!.defaultSnippets as Array<{ body: Record<string, unknown> }>).map((s) => Object.keys(s.body)[0]);
+    const snippets = (defs.steps!.defaultSnippets as Array<{ body: Record<string, unknown> }>).map((s) => Object.keys(s.body)[0]);
     for (const k of Object.keys(defs).filter((d) => d.endsWith("Node"))) {
       const kind = k.slice(0, -4);
       expect(defs[k]!.title, k).toEqual(expect.stringContaining(kind));
