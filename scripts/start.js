@@ -22,10 +22,61 @@ if (!build()) {
   process.exit(1);
 }
 
-const args = ["dev", "--var", `API_TOKEN:${token}`, "--var", "ALLOW_PRIVATE_HOSTS:true", "--show-interactive-dev-session=false", ...process.argv.slice(2)];
+const args = [
+  "dev",
+  "--var", `API_TOKEN:${token}`,
+  "--var", "ALLOW_PRIVATE_HOSTS:true",
+  // wrangler's local engine strands instances that were sleeping or waiting across a restart or
+  // reload; the Worker wakes them when asked (src/api/recovery.ts). Deployed Workers never set this.
+  "--var", "FLOWDSL_LOCAL_RECOVERY:true",
+  "--show-interactive-dev-session=false",
+  ...process.argv.slice(2),
+];
 // Same process group as npm: Ctrl-C (or a signal to the group) reaches wrangler and workerd.
-const child = spawn(bin("wrangler"), args, { cwd: root, stdio: "inherit" });
+const child = spawn(bin("wrangler"), args, { cwd: root, stdio: ["inherit", "pipe", "pipe"] });
 console.log(`npm start: API token for local requests: Authorization: Bearer ${token}`);
+
+// After the server is ready, and after every reload, wake instances a restart stranded.
+let origin = "http://localhost:8787";
+const portArg = process.argv.indexOf("--port");
+if (portArg >= 0 && process.argv[portArg + 1]) origin = `http://localhost:${process.argv[portArg + 1]}`;
+let recovering = Promise.resolve();
+function recover(reason) {
+  recovering = recovering.then(async () => {
+    for (let attempt = 0; attempt < 60; attempt++) {
+      try {
+        const r = await fetch(`${origin}/__flowdsl/recover`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+        if (r.ok) {
+          const report = await r.json();
+          if (report.woken.length > 0) console.log(`npm start: ${reason}: woke ${report.woken.length} instance(s) that were sleeping or waiting: ${report.woken.join(", ")}`);
+          return;
+        }
+      } catch {
+        /* not listening yet */
+      }
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    console.error("npm start: could not reach the Worker to wake stranded instances");
+  });
+}
+function scan(stream, out) {
+  let pending = "";
+  stream.on("data", (chunk) => {
+    out.write(chunk);
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      const ready = /Ready on (https?:\/\/[^\s]+)/.exec(line);
+      if (ready) {
+        origin = ready[1].replace(/\/$/, "");
+        recover("started");
+      } else if (line.includes("updated and ready")) recover("reloaded");
+    }
+  });
+}
+scan(child.stdout, process.stdout);
+scan(child.stderr, process.stderr);
 
 // A changed definition is rebuilt into src/generated/, which makes wrangler reload the Worker.
 let timer;

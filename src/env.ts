@@ -6,5 +6,7 @@ export interface Env {
   DB: D1Database;
   API_TOKEN?: string;
   ALLOW_PRIVATE_HOSTS?: string;
+  /** "true" under npm start only: wake instances stranded by a dev-server restart. */
+  FLOWDSL_LOCAL_RECOVERY?: string;
   [key: string]: unknown;
 }

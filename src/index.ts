@@ -1,11 +1,19 @@
 // The Worker: the HTTP API (fetch) and scheduled starts (cron). Exports the one Workflow class.
 import type { Env } from "./env.js";
 import { handle } from "./api/routes.js";
+import { isLocalRecoveryEnabled, recoverInstances } from "./api/recovery.js";
 
 export { DefinitionWorkflow } from "./entrypoint.js";
 
+/** Once per isolate: a new isolate under npm start means the dev server started or reloaded. */
+let recoveryStarted = false;
+
 export default {
-  fetch(req: Request, env: Env): Promise<Response> {
+  fetch(req: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    if (!recoveryStarted && isLocalRecoveryEnabled(env)) {
+      recoveryStarted = true;
+      ctx.waitUntil(recoverInstances(env).catch((e: unknown) => console.error(JSON.stringify({ level: "error", message: "instance recovery failed", error: String(e) }))));
+    }
     return handle(req, env);
   },
 } satisfies ExportedHandler<Env>;

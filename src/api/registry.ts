@@ -11,8 +11,9 @@ export interface InstanceRecord {
 }
 
 const SCHEMA = [
-  "CREATE TABLE IF NOT EXISTS flowdsl_instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL, parent TEXT)",
+  "CREATE TABLE IF NOT EXISTS flowdsl_instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL, parent TEXT, finished INTEGER NOT NULL DEFAULT 0)",
   "CREATE INDEX IF NOT EXISTS flowdsl_instances_by_name ON flowdsl_instances (name, created DESC)",
+  "CREATE INDEX IF NOT EXISTS flowdsl_instances_unfinished ON flowdsl_instances (finished, created DESC)",
 ];
 const ready = new WeakMap<D1Database, Promise<unknown>>();
 
@@ -20,7 +21,9 @@ const ready = new WeakMap<D1Database, Promise<unknown>>();
 function ensure(db: D1Database): Promise<unknown> {
   let p = ready.get(db);
   if (!p) {
-    p = db.batch(SCHEMA.map((s) => db.prepare(s))).catch((e: unknown) => {
+    // A registry made by an earlier flowdsl lacks `finished`; adding it fails harmlessly when present.
+    const addFinished = db.prepare("ALTER TABLE flowdsl_instances ADD COLUMN finished INTEGER NOT NULL DEFAULT 0").run().catch(() => undefined);
+    p = db.batch([db.prepare(SCHEMA[0]!)]).then(() => addFinished).then(() => db.batch(SCHEMA.slice(1).map((s) => db.prepare(s)))).catch((e: unknown) => {
       ready.delete(db);
       throw e;
     });
@@ -44,4 +47,16 @@ export async function listInstances(db: D1Database, name: string, limit = MAX_LI
   await ensure(db);
   const r = await db.prepare("SELECT id, name, hash, created, parent FROM flowdsl_instances WHERE name = ? ORDER BY created DESC, id DESC LIMIT ?").bind(name, limit).all<InstanceRecord>();
   return r.results;
+}
+
+/** Instances not yet seen in a terminal status, newest first. */
+export async function unfinishedInstances(db: D1Database, limit: number): Promise<InstanceRecord[]> {
+  await ensure(db);
+  const r = await db.prepare("SELECT id, name, hash, created, parent FROM flowdsl_instances WHERE finished = 0 ORDER BY created DESC LIMIT ?").bind(limit).all<InstanceRecord>();
+  return r.results;
+}
+
+export async function markFinished(db: D1Database, id: string): Promise<void> {
+  await ensure(db);
+  await db.prepare("UPDATE flowdsl_instances SET finished = 1 WHERE id = ?").bind(id).run();
 }

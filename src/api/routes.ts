@@ -5,8 +5,9 @@ import { API_CODES } from "../errors.js";
 import { DEFINITIONS, INPUT_VALIDATORS } from "../generated/definitions.js";
 import { decodeErrorMessage } from "../interpreter/errors.js";
 import { isValidEventType } from "../nodes/wait-for-event.js";
-import { getInstance, listInstances, recordInstance } from "./registry.js";
+import { getInstance, listInstances, markFinished, recordInstance } from "./registry.js";
 import { authorized } from "./auth.js";
+import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
 
 /** Bodies over this are refused with 413 (SPEC §7). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -203,6 +204,7 @@ export function publicError(e: { name?: string; message?: string } | undefined):
 route("GET", "/instances/:id", async (_req, env, p) => {
   const { record, handle } = await instanceOr404(env, p.id!);
   const s = await handle.status();
+  if (TERMINAL_STATUSES.has(s.status)) await markFinished(env.DB, record.id);
   return json({ id: record.id, name: record.name, hash: record.hash, status: s.status, output: s.output ?? null, error: publicError(s.error) });
 });
 
@@ -235,3 +237,9 @@ for (const op of Object.keys(LIFECYCLE)) {
     return json({ id: p.id, operation: op, accepted: true }, 202);
   });
 }
+
+/** Local dev only (npm start calls it after every start and reload): wake stranded instances. */
+route("POST", "/__flowdsl/recover", async (_req, env) => {
+  if (!isLocalRecoveryEnabled(env)) throw new ApiError(404, "NOT_FOUND", "Recovery runs only under npm start (FLOWDSL_LOCAL_RECOVERY); Cloudflare's engine recovers deployed instances itself.");
+  return json(await recoverInstances(env));
+});

@@ -73,6 +73,17 @@ describe("HTTP API on wrangler dev", () => {
     expect((list.body as unknown as Array<{ id: string }>).filter((i) => i.id === first.body.id)).toHaveLength(1);
   });
 
+  it("lists a definition's instances newest first, with their status", async () => {
+    const a = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "first" }) });
+    await new Promise((r) => setTimeout(r, 20));
+    const b = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "second" }) });
+    const list = (await call("GET", "/workflows/hello/instances")).body as unknown as Array<{ id: string; status: string; created: string }>;
+    const ids = list.map((i) => i.id);
+    expect(ids.indexOf(b.body.id as string)).toBeLessThan(ids.indexOf(a.body.id as string));
+    expect(list.every((i) => typeof i.status === "string" && !Number.isNaN(Date.parse(i.created)))).toBe(true);
+    expect(list.map((i) => i.created)).toEqual([...list.map((i) => i.created)].sort().reverse());
+  });
+
   it("lifecycle: pause, resume, terminate; 404 for an unknown instance", async () => {
     const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Cy" }) });
     const id = started.body.id as string;

@@ -1,0 +1,154 @@
+// Local runs survive restarts and reloads (wrangler's local engine strands sleeping and
+// waiting instances; npm start wakes them). Real `npm start`, real 127.0.0.1 server counting
+// side effects.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyProject, LOCAL_TOKEN, startDev } from "../dev-server.js";
+import type { DevServer } from "../dev-server.js";
+import { startMockServer } from "../mock-server.js";
+import type { MockServer } from "../mock-server.js";
+
+const H = { authorization: `Bearer ${LOCAL_TOKEN}`, "content-type": "application/json" };
+let mock: MockServer;
+let dir: string;
+let dev: DevServer | undefined;
+
+const napDefinition = (version: string): string => `# yaml-language-server: $schema=../schema/workflow.schema.json
+name: nap
+description: A side effect, a sleep, another side effect (${version}).
+steps:
+  - http: before
+    url: "{% $input.base %}/before"
+    method: POST
+  - sleep: nap
+    for: 4 seconds
+  - http: after
+    url: "{% $input.base %}/after-${version}"
+    method: POST
+output: ${version}
+`;
+const waitDefinition = `# yaml-language-server: $schema=../schema/workflow.schema.json
+name: wait-across
+description: Waits for an event; a short wait times out and is caught.
+steps:
+  - http: before
+    url: "{% $input.base %}/before"
+    method: POST
+  - try: wait
+    steps:
+      - waitForEvent: go
+        event: go
+        timeout: "{% $input.timeout %}"
+        as: payload
+    catch:
+      - errors: [Timeout]
+        steps:
+          - set: timed out
+            values: { payload: timed out }
+  - http: after
+    url: "{% $input.base %}/after"
+    method: POST
+output: "{% $payload %}"
+`;
+
+beforeAll(async () => {
+  mock = await startMockServer();
+  dir = copyProject();
+  writeFileSync(join(dir, "definitions/nap.yaml"), napDefinition("v1"));
+  writeFileSync(join(dir, "definitions/wait-across.yaml"), waitDefinition);
+}, 30_000);
+afterAll(async () => {
+  await dev?.stop("SIGKILL");
+  await mock?.close();
+}, 30_000);
+
+let runs = 0;
+async function start(name: string, input: Record<string, unknown>): Promise<{ id: string; base: string }> {
+  const base = `http://127.0.0.1:${mock.port}/r${runs++}-${Date.now()}`;
+  const r = await fetch(`${dev!.url}/workflows/${name}`, { method: "POST", headers: H, body: JSON.stringify({ base, ...input }) });
+  expect(r.status).toBe(201);
+  return { id: ((await r.json()) as { id: string }).id, base };
+}
+async function waitForCalls(base: string, path: string, n: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await calls(base, path)) < n) {
+    if (Date.now() > deadline) throw new Error(`no call to ${path}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+async function calls(base: string, path: string): Promise<number> {
+  const prefix = new URL(base + path).pathname;
+  return ((await (await fetch(`http://127.0.0.1:${mock.port}/__calls?prefix=${encodeURIComponent(prefix)}`)).json()) as unknown[]).length;
+}
+async function finalStatus(id: string, timeoutMs = 40_000): Promise<{ status: string; output: unknown }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await (await fetch(`${dev!.url}/instances/${id}`, { headers: H })).json()) as { status: string; output: unknown };
+    if (["complete", "errored", "terminated"].includes(s.status)) return s;
+    if (Date.now() > deadline) return s;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+async function restart(signal: NodeJS.Signals): Promise<void> {
+  const port = dev!.port;
+  await dev!.stop(signal);
+  dev = await startDev(dir, port);
+}
+
+describe("instances survive a restart of npm start", () => {
+  beforeAll(async () => {
+    dev = await startDev(dir);
+  }, 120_000);
+
+  it.for([
+    { how: "killed with SIGKILL (a crash)", signal: "SIGKILL" as const },
+    { how: "stopped gracefully (Ctrl-C)", signal: "SIGINT" as const },
+  ])("a sleeping instance completes after the server was $how; each side effect once", { timeout: 120_000 }, async ({ signal }) => {
+    const { id, base } = await start("nap", {});
+    await waitForCalls(base, "/before", 1);
+    await restart(signal);
+    const s = await finalStatus(id);
+    expect(s).toMatchObject({ status: "complete", output: "v1" });
+    expect(await calls(base, "/before")).toBe(1);
+    expect(await calls(base, "/after-v1")).toBe(1);
+  });
+
+  it("an instance waiting for an event still receives it after a restart", async () => {
+    const { id, base } = await start("wait-across", { timeout: "1 hour" });
+    await waitForCalls(base, "/before", 1);
+    await restart("SIGKILL");
+    const r = await fetch(`${dev!.url}/instances/${id}/events/go`, { method: "POST", headers: H, body: JSON.stringify({ approved: true }) });
+    expect(r.status).toBe(202);
+    expect(await finalStatus(id)).toMatchObject({ status: "complete", output: { approved: true } });
+    expect(await calls(base, "/before")).toBe(1);
+    expect(await calls(base, "/after")).toBe(1);
+  }, 120_000);
+
+  it("an event wait's timeout still fires after a restart", async () => {
+    const { id, base } = await start("wait-across", { timeout: "3 seconds" });
+    await waitForCalls(base, "/before", 1);
+    await restart("SIGKILL");
+    expect(await finalStatus(id)).toMatchObject({ status: "complete", output: "timed out" });
+    expect(await calls(base, "/before")).toBe(1);
+    expect(await calls(base, "/after")).toBe(1);
+  }, 120_000);
+
+  it("editing a definition during a sleep reloads the server; the instance completes on the definition it started with", async () => {
+    const { id, base } = await start("nap", {});
+    await waitForCalls(base, "/before", 1);
+    writeFileSync(join(dir, "definitions/nap.yaml"), napDefinition("v2"));
+    // The reload is visible: the API serves the new definition's hash once it is done.
+    const list = async () => ((await (await fetch(`${dev!.url}/workflows/nap`, { headers: H })).json()) as { description: string }).description;
+    const deadline = Date.now() + 30_000;
+    while (!(await list()).includes("v2")) {
+      if (Date.now() > deadline) throw new Error(`no reload:\n${dev!.log()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const s = await finalStatus(id);
+    expect(s).toMatchObject({ status: "complete", output: "v1" });
+    expect(await calls(base, "/before")).toBe(1);
+    expect(await calls(base, "/after-v1")).toBe(1);
+    expect(await calls(base, "/after-v2")).toBe(0);
+  }, 120_000);
+});
