@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 
+const SERVICES = ["accounting", "mail", "payment", "inventory", "chat", "jobs", "profile", "processor", "external", "legacy", "quotes", "reports"];
+
 export default defineConfig({
   test: {
     projects: [
@@ -15,17 +17,34 @@ export default defineConfig({
       },
       {
         plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.jsonc" },
-            miniflare: {
-              bindings: {
-                API_TOKEN: "test-token",
-                ALLOW_PRIVATE_HOSTS: "true",
-                MOCK_ORIGIN: `http://127.0.0.1:${inject<number>("mockPort")}`,
-                SHHH: "the-secret-value",
+          cloudflareTest(({ inject }) => {
+            const mock = `http://127.0.0.1:${inject<number>("mockPort")}`;
+            return {
+              wrangler: { configPath: "./wrangler.jsonc" },
+              miniflare: {
+                bindings: {
+                  API_TOKEN: "test-token",
+                  ALLOW_PRIVATE_HOSTS: "true",
+                  MOCK_ORIGIN: mock,
+                  SHHH: "the-secret-value",
+                  // The example definitions' services, stood in by the 127.0.0.1 server.
+                  ...Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_API`, `${mock}/svc/${s}`])),
+                  AI_ENDPOINT: `${mock}/svc/ai`,
+                },
+                // The queue's consumer is the outside world (the mail sender): it reports each
+                // message to the stand-in server.
+                workers: [
+                  {
+                    name: "queue-consumer",
+                    modules: true,
+                    script: `export default { async queue(batch, env) { for (const m of batch.messages) { await fetch(env.SINK + "/svc/queue/" + batch.queue, { method: "POST", body: JSON.stringify(m.body) }); m.ack(); } } };`,
+                    bindings: { SINK: mock },
+                    queueConsumers: { "flowdsl-jobs": { maxBatchTimeout: 0.05 } },
+                  },
+                ],
               },
-            },
-          })),
+            };
+          }),
         ],
         test: {
           name: "workers",

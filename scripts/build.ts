@@ -35,6 +35,30 @@ if (invalid.length > 0) {
   process.exit(1);
 }
 
+// Every `schedule` must be a cron trigger of the Worker, or Cloudflare never calls it.
+const crons = cronTriggers(join(root, "wrangler.jsonc"));
+const unscheduled: string[] = [];
+for (const f of files) {
+  const text = readFileSync(f, "utf8");
+  const def = validateDefinitionText(text, f).definition!;
+  if (def.schedule && !crons.includes(def.schedule.trim().split(/\s+/).join(" "))) {
+    const line = text.split("\n").findIndex((l) => /^schedule:/.test(l)) + 1;
+    unscheduled.push(prettify({ code: "SCHEDULE_NOT_TRIGGERED", severity: "error", file: f.replace(root, ""), line, col: 11, path: "/schedule", message: `"${def.schedule}" is not in wrangler.jsonc's triggers.crons (${crons.join(", ") || "none"}). Add it there.` }));
+  }
+}
+if (unscheduled.length > 0) {
+  for (const u of unscheduled) console.error(u);
+  console.error("build: a schedule has no cron trigger; nothing was written.");
+  process.exit(1);
+}
+
+function cronTriggers(path: string): string[] {
+  // JSONC: drop comments outside strings, then parse.
+  const text = readFileSync(path, "utf8").replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str: string | undefined) => str ?? "");
+  const config = JSON.parse(text) as { triggers?: { crons?: string[] } };
+  return (config.triggers?.crons ?? []).map((c) => c.trim().split(/\s+/).join(" "));
+}
+
 interface Built { name: string; description: string; hash: string; definition: unknown; input: unknown; schedule?: string }
 const built: Built[] = [];
 for (const f of files) {

@@ -2,6 +2,7 @@
 import type { Env } from "./env.js";
 import { handle } from "./api/routes.js";
 import { isLocalRecoveryEnabled, recoverInstances } from "./api/recovery.js";
+import { startScheduled } from "./api/schedule.js";
 
 export { DefinitionWorkflow } from "./entrypoint.js";
 
@@ -15,5 +16,10 @@ export default {
       ctx.waitUntil(recoverInstances(env).catch((e: unknown) => console.error(JSON.stringify({ level: "error", message: "instance recovery failed", error: String(e) }))));
     }
     return handle(req, env);
+  },
+
+  /** Cron triggers: start every definition whose `schedule` is this cron, once per tick. */
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    await startScheduled(env, controller.cron, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

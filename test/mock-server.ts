@@ -55,8 +55,9 @@ export async function startMockServer(port = 0): Promise<MockServer> {
         return send(200, { maxInFlight: maxInFlight.get(prefix) ?? 0 });
       }
       if (url.pathname === "/__reset") {
-        scripts.clear();
-        calls.length = 0;
+        const prefix = url.searchParams.get("prefix") ?? "";
+        for (const k of [...scripts.keys()]) if (k.startsWith(prefix)) scripts.delete(k);
+        for (let i = calls.length - 1; i >= 0; i--) if (calls[i]!.path.startsWith(prefix)) calls.splice(i, 1);
         return send(200, { ok: true });
       }
       calls.push({ method: req.method ?? "GET", path: url.pathname + url.search, headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body });

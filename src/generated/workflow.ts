@@ -7,7 +7,7 @@
  */
 export type Steps = [Node, ...Node[]];
 /**
- * A node: a map with exactly one kind key (do, http, sleep, waitForEvent, set, switch, foreach, parallel, repeat, try, compensate, fail, workflow) whose value is the node's name.
+ * A node: a map with exactly one kind key (do, http, sleep, waitForEvent, set, switch, foreach, parallel, race, repeat, try, compensate, fail, workflow) whose value is the node's name.
  *
  * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
  * via the `definition` "node".
@@ -21,6 +21,7 @@ export type Node =
   | SwitchNode
   | ForeachNode
   | ParallelNode
+  | RaceNode
   | RepeatNode
   | TryNode
   | CompensateNode
@@ -132,7 +133,7 @@ export type Template = unknown;
  */
 export type Duration = LiteralDuration | string;
 /**
- * Steps that undo this node if the workflow later fails; $result is this node's result.
+ * A list of nodes run in order.
  *
  * @minItems 1
  */
@@ -525,6 +526,36 @@ export interface ParallelNode {
   parallel: string;
   /**
    * Map of branch name to steps.
+   */
+  branches: {
+    [k: string]: Steps4 | undefined;
+  };
+  /**
+   * Expression; the node is skipped when it is falsy. Evaluated on every replay, so it must be deterministic.
+   */
+  if?: string | boolean;
+  /**
+   * Variable that receives the node's result.
+   */
+  as?: string;
+  /**
+   * What the node does, for people.
+   */
+  description?: string;
+}
+/**
+ * Runs branches concurrently; the first to succeed wins and the node continues at once with { winner, result }. The winner is journaled, so a replay takes the same one. The other branches are not cancelled (Cloudflare cannot cancel a step): they run on, and their results and failures are ignored. If every branch fails, the first failure in branch order is raised.
+ *
+ * This interface was referenced by `FlowdslWorkflowDefinition`'s JSON-Schema
+ * via the `definition` "raceNode".
+ */
+export interface RaceNode {
+  /**
+   * The node's name: 1-100 characters, unique among its siblings. Step names derive from it.
+   */
+  race: string;
+  /**
+   * Map of branch name to steps; the first branch to finish wins.
    */
   branches: {
     [k: string]: Steps4 | undefined;

@@ -2,7 +2,7 @@
 import type { ForeachNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { evaluateExpressionField, renderTemplate } from "../expressions/template.js";
-import { FlowError } from "../interpreter/errors.js";
+import { FlowError, isEngineAbort } from "../interpreter/errors.js";
 import { stepName } from "../interpreter/names.js";
 
 /** More items than this in one foreach is a mistake (each is at least one step; an instance has a step budget). */
@@ -49,6 +49,9 @@ export const foreachNode: NodeKind<ForeachNode> = {
       launched.push(iteration(i).then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e })));
     }
     const results = await Promise.all(launched);
+    // Engine control flow (pause, terminate, a crash) outranks any ordinary failure.
+    const abort = results.find((r) => !r.ok && isEngineAbort(r.e));
+    if (abort && !abort.ok) throw abort.e;
     const firstFailure = results.find((r) => !r.ok);
     if (firstFailure && !firstFailure.ok) throw firstFailure.e;
     return results.map((r) => (r.ok ? r.v : null));

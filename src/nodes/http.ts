@@ -76,10 +76,14 @@ export const httpNode: NodeKind<HttpNode> = {
   },
 };
 
+/** Content types read as text; any other (PDF, images …) becomes base64, so it stays JSON. */
+const TEXTUAL = /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded|yaml))/i;
+
 async function readBody(res: Response): Promise<unknown> {
+  const type = res.headers.get("content-type") ?? "";
+  if (type !== "" && !TEXTUAL.test(type)) return toBase64(new Uint8Array(await res.arrayBuffer()));
   const text = await res.text();
   if (text === "") return null;
-  const type = res.headers.get("content-type") ?? "";
   if (type.includes("json") || /^\s*[[{]/.test(text)) {
     try {
       return JSON.parse(text) as unknown;
@@ -88,4 +92,10 @@ async function readBody(res: Response): Promise<unknown> {
     }
   }
   return text;
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
 }

@@ -11,6 +11,7 @@ import { switchNode } from "./switch.js";
 import { foreachNode } from "./foreach.js";
 import { parallelNode } from "./parallel.js";
 import { repeatNode } from "./repeat.js";
+import { raceNode } from "./race.js";
 import { tryNode } from "./try.js";
 import { compensateNode } from "./compensate.js";
 import { failNode } from "./fail.js";
@@ -25,6 +26,7 @@ export const NODE_KINDS: Record<Kind, NodeKind<never>> = {
   switch: switchNode,
   foreach: foreachNode,
   parallel: parallelNode,
+  race: raceNode,
   repeat: repeatNode,
   try: tryNode,
   compensate: compensateNode,

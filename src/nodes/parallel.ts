@@ -2,6 +2,7 @@
 // failure in branch order is raised (SPEC §3.8).
 import type { ParallelNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
+import { isEngineAbort } from "../interpreter/errors.js";
 
 export const parallelNode: NodeKind<ParallelNode> = {
   kind: "parallel",
@@ -13,6 +14,9 @@ export const parallelNode: NodeKind<ParallelNode> = {
     const settled = await Promise.allSettled(
       names.map((b, i) => run.steps(n.branches[b]!, run.child(frame, [b], i, { ...frame.scope }))),
     );
+    // Engine control flow (pause, terminate, a crash) outranks any ordinary failure.
+    const abort = settled.find((s) => s.status === "rejected" && isEngineAbort(s.reason));
+    if (abort && abort.status === "rejected") throw abort.reason;
     const out: Record<string, unknown> = {};
     for (let i = 0; i < names.length; i++) {
       const s = settled[i]!;

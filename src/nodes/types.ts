@@ -13,6 +13,7 @@ export const KINDS = [
   "switch",
   "foreach",
   "parallel",
+  "race",
   "repeat",
   "try",
   "compensate",

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { YamlLanguageServer } from "../lsp-client.js";
 import type { CompletionItem } from "../lsp-client.js";
 
-const KINDS = ["do", "http", "sleep", "waitForEvent", "set", "switch", "foreach", "parallel", "repeat", "try", "compensate", "fail", "workflow"];
+const KINDS = ["do", "http", "sleep", "waitForEvent", "set", "switch", "foreach", "parallel", "race", "repeat", "try", "compensate", "fail", "workflow"];
 const PROPERTY = 10; // CompletionItemKind.Property
 
 let server: YamlLanguageServer;

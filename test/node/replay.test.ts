@@ -11,11 +11,28 @@ import type { Outcome } from "../replay-harness.js";
 import { validateDefinitionText } from "../../src/definition/validate.js";
 import type { Definition, Host, InstanceParams } from "../../src/interpreter/context.js";
 import { ACTIONS } from "../../src/actions/index.js";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 
 const root = new URL("../..", import.meta.url).pathname;
 const server = await startMockServer();
-afterAll(() => server.close());
+// Real local KV, D1, R2 and Queue bindings (miniflare's Node API) for the binding actions.
+const mf = new Miniflare(
+  convertV4MiniflareOptions({
+    modules: true,
+    script: "export default { fetch() { return new Response(null, { status: 204 }); } }",
+    kvNamespaces: ["KV"],
+    d1Databases: ["DB"],
+    r2Buckets: ["BUCKET"],
+    queueProducers: { QUEUE: "flowdsl-jobs" },
+  }),
+);
+const bindings = await mf.getBindings();
+afterAll(async () => {
+  await server.close();
+  await mf.dispose();
+});
 const origin = `http://127.0.0.1:${server.port}`;
+const SERVICES = ["accounting", "mail", "payment", "inventory", "chat", "jobs", "profile", "processor", "external", "legacy", "quotes", "reports"];
 
 const files = ["definitions", "test/definitions"].flatMap((d) =>
   readdirSync(join(root, d)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(root, d, f)),
@@ -32,7 +49,9 @@ function inputFor(name: string, run: string): Record<string, unknown> {
   const base = `${origin}/${name}-${run}`;
   return {
     base, origin, name: "ada", email: "ada@example.com", n: 21, childFails: false, tier: "gold", stock: 0, sku: "A-1",
-    which: "SHHH", text: "12", until: "2026-01-01T00:00:00Z", url: `${base}/x`, customer: "c-1",
+    which: "SHHH", text: "12", orderId: "o-1", amount: 5, items2: [], paymentMethod: "card", userId: "u-1", key: "k", videoId: "v", requestId: "r",
+    jobId: `job-${run}`, totalRecords: 25, batchSize: 10, approverEmail: "boss@example.com", action: "deploy", imageKey: "img.png", data: { customer: { email: "a@example.com" } },
+    sourceUrl: `${origin}/svc/external/source`, scheduledTime: "2026-11-21T06:00:00.000Z", until: "2026-01-01T00:00:00Z", url: `${base}/x`, customer: "c-1",
     items: [1, 2, 3, 4, 5, 6].map((n) => ({ n, delay: (6 - n) * 3 })),
   };
 }
@@ -47,6 +66,14 @@ function scriptFor(name: string, base: string): Record<string, unknown[]> {
     case "t-repeat-poll": return { [p("/status")]: [{ status: 200, body: { state: "pending" }, times: 3 }, { status: 200, body: { state: "done" } }] };
     case "t-http-retry": return { [p("/flaky")]: [{ status: 503, times: 2 }, { status: 200, body: { ok: true } }] };
     case "t-http-accepted": return { [p("/invoices")]: [{ status: 202, headers: { Location: `${base}/invoices/77` } }], [p("/invoices/77")]: [{ status: 200, body: { id: 77 } }] };
+    case "invoice": return {
+      "/svc/accounting/invoices": [{ status: 503, times: 1 }, { status: 202, headers: { Location: `${origin}/svc/accounting/invoices/1` } }],
+      "/svc/accounting/invoices/1": [{ status: 200, body: { status: "pending" }, times: 1 }, { status: 200, body: { status: "issued", number: "7", pdfUrl: `${origin}/svc/files/1.pdf` } }],
+      "/svc/files/1.pdf": [{ status: 200, body: "%PDF", headers: { "content-type": "application/pdf" } }],
+    };
+    case "video-processing": return { "/svc/processor/jobs": [{ status: 200, body: { jobId: "j" } }], "/svc/processor/jobs/j/status": [{ status: 200, body: { state: "processing" }, times: 1 }, { status: 200, body: { state: "complete" } }] };
+    case "data-pipeline": return { "/svc/external/source": [{ status: 200, body: [{ id: "a", name: " x " }, { id: "b", name: "y" }] }] };
+    case "order-saga": return { "/svc/inventory/orders/o-1/confirm": [{ status: 409 }] };
     default: return {};
   }
 }
@@ -66,7 +93,13 @@ const eventsFor = (name: string) => (type: string): unknown => {
 
 function hostFor(): Host {
   return {
-    env: { ALLOW_PRIVATE_HOSTS: "true", SHHH: "s3cret" },
+    env: {
+      ...bindings,
+      ALLOW_PRIVATE_HOSTS: "true",
+      SHHH: "s3cret",
+      ...Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_API`, `${origin}/svc/${s}`])),
+      AI_ENDPOINT: `${origin}/svc/ai`,
+    },
     instanceId: "replay",
     fetch: (input, init) => fetch(input, init),
     actions: ACTIONS,

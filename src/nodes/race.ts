@@ -1,0 +1,36 @@
+// `race`: branches run concurrently; the first to succeed wins (an extension of SPEC §3 for
+// the seeds' race pattern). Hand-written `Promise.race` over steps is not replay-safe: on a
+// replay every finished step answers from the journal at once, so another branch may "win".
+// Here the winner is journaled in its own step, so every replay takes the same branch.
+import type { RaceNode } from "../generated/workflow.js";
+import type { NodeKind } from "./types.js";
+import { isEngineAbort } from "../interpreter/errors.js";
+import { stepName } from "../interpreter/names.js";
+
+export const raceNode: NodeKind<RaceNode> = {
+  kind: "race",
+  durable: false,
+  children: (n) => Object.entries(n.branches ?? {}).map(([b, steps]) => ({ at: ["branches", b], steps: steps ?? [], segments: [b] })),
+  expressions: () => [],
+  async run(n, frame, run) {
+    const names = Object.keys(n.branches);
+    const branches = names.map((b, i) => run.steps(n.branches[b]!, run.child(frame, [b], i, { ...frame.scope })));
+    const first = await new Promise<{ index: number; value: unknown } | { failures: unknown[] }>((resolve, reject) => {
+      const failures: unknown[] = new Array(names.length);
+      let failed = 0;
+      branches.forEach((p, index) =>
+        p.then(
+          (value) => resolve({ index, value }),
+          (e: unknown) => {
+            if (isEngineAbort(e)) return reject(e);
+            failures[index] = e;
+            if (++failed === names.length) resolve({ failures });
+          },
+        ),
+      );
+    });
+    if ("failures" in first) throw first.failures.find((f) => f !== undefined);
+    const winner = await frame.state.step.do(`${stepName(frame.path)}/winner`, { retries: { limit: 0, delay: 0 }, timeout: 60_000 }, async () => ({ winner: names[first.index]!, result: first.value }));
+    return winner;
+  },
+};
