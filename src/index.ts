@@ -19,7 +19,7 @@ export default {
   },
 
   /** Cron triggers: start every definition whose `schedule` is this cron, once per tick. */
-  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+  async scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
     await startScheduled(env, controller.cron, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

@@ -6,7 +6,7 @@ import { loadDefinition } from "../../src/definition/load.js";
 import type { Definition, InstanceParams } from "../../src/interpreter/context.js";
 import type { Env } from "../../src/env.js";
 
-export const testEnv = env as unknown as Env & { MOCK_ORIGIN: string };
+export const testEnv = env as unknown as Env & { MOCK_ORIGIN: string; KV: KVNamespace; BUCKET: R2Bucket; QUEUE: Queue };
 export const origin = (): string => testEnv.MOCK_ORIGIN;
 
 /** Parses a YAML definition (the node test suite validates every file in test/definitions). */
