@@ -25,7 +25,15 @@ export class JournalStep implements StepLike {
   private crashAfter: number | undefined;
   private dead = false;
 
-  constructor(private readonly events: (type: string) => unknown) {}
+  /** `clone: false` skips emulating serialization (for measuring the interpreter alone). */
+  constructor(
+    private readonly events: (type: string) => unknown,
+    private readonly opts: { clone?: boolean } = {},
+  ) {}
+
+  private copy<T>(v: T): T {
+    return this.opts.clone === false ? v : structuredClone(v);
+  }
 
   /** Starts a new run() of the same instance, optionally crashing after `crashAfter` new entries. */
   beginRun(crashAfter?: number): void {
@@ -59,11 +67,13 @@ export class JournalStep implements StepLike {
     return this.journal.get(key);
   }
 
-  async do<T>(name: string, config: StepConfig, fn: (ctx?: { attempt?: number }) => Promise<T>): Promise<T> {
+  async do<T>(name: string, configOrFn: StepConfig | ((ctx?: { attempt?: number }) => Promise<T>), maybeFn?: (ctx?: { attempt?: number }) => Promise<T>): Promise<T> {
+    const config: StepConfig = typeof configOrFn === "function" ? {} : configOrFn;
+    const fn = (typeof configOrFn === "function" ? configOrFn : maybeFn)!;
     const key = this.key("do", name);
     const hit = this.cached(key);
     if (hit) {
-      if (hit.ok) return structuredClone(hit.value) as T;
+      if (hit.ok) return this.copy(hit.value) as T;
       throw new Error(hit.message);
     }
     const limit = config.retries?.limit ?? 5;
@@ -72,10 +82,10 @@ export class JournalStep implements StepLike {
       try {
         const value = await fn({ attempt });
         if (this.dead) throw new Crash();
-        const plain = structuredClone(value);
+        const plain = this.copy(value);
         this.bodyRuns.set(key, (this.bodyRuns.get(key) ?? 0) + 1);
         this.record(key, { ok: true, value: plain });
-        return structuredClone(plain) as T;
+        return this.copy(plain) as T;
       } catch (e) {
         if (e instanceof Crash || this.dead) throw e instanceof Crash ? e : new Crash();
         lastError = e instanceof Error ? e.message : String(e);
@@ -104,7 +114,7 @@ export class JournalStep implements StepLike {
       this.record(key, hit);
     }
     if (!hit.ok) throw new Error(hit.message);
-    return { payload: structuredClone(hit.value) as T };
+    return { payload: this.copy(hit.value) as T };
   }
 }
 

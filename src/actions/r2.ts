@@ -3,7 +3,7 @@
 import type { Action } from "./types.js";
 import { ActionFailure } from "./types.js";
 import { binding, object, optionalNumber, string } from "./args.js";
-import { toBase64 } from "../nodes/http.js";
+import { toBase64 } from "../encoding.js";
 
 export const r2Get: Action = async (args, ctx) => {
   const a = object(args, "r2.get");

@@ -307,7 +307,7 @@ function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, def
       case "required": {
         const missing = (e.params as { missingProperty: string }).missingProperty;
         const what = kind && rel.length === 0 ? `${article(kind)} ${kind} node` : rel.length === 0 && base.length === 0 ? "A definition" : `\`${field}\``;
-        report("MISSING_FIELD", `${what} needs \`${missing}\`. Add it.`, at, { key: rel.length === 0 && kind !== undefined ? undefined : undefined });
+        report("MISSING_FIELD", `${what} needs \`${missing}\`. Add it.`, at);
         break;
       }
       case "additionalProperties": {

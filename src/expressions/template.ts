@@ -155,7 +155,53 @@ export class ExpressionFailure extends Error {
   }
 }
 
+/**
+ * A plain variable path (`$v`, `$v.sum`, `$input.customer.id`) parsed once, for the fast path
+ * below; null when the expression is anything else.
+ */
+const simplePaths = new Map<string, string[] | null>();
+function simplePath(expr: string): string[] | null {
+  let p = simplePaths.get(expr);
+  if (p === undefined) {
+    p = null;
+    try {
+      const ast = compile(expr).ast() as unknown as { type: string; value?: unknown; steps?: Array<Record<string, unknown>> };
+      const plain = (n: Record<string, unknown>, type: string): boolean => n.type === type && typeof n.value === "string" && Object.keys(n).every((k) => k === "type" || k === "value" || k === "position");
+      if (plain(ast as Record<string, unknown>, "variable") && ast.value !== "") p = [ast.value as string];
+      else if (ast.type === "path" && Array.isArray(ast.steps) && ast.steps.length > 1 && plain(ast.steps[0]!, "variable") && ast.steps[0]!.value !== "" && ast.steps.slice(1).every((s) => plain(s, "name")) && Object.keys(ast).every((k) => k === "type" || k === "steps" || k === "position")) {
+        p = ast.steps.map((s) => s.value as string);
+      }
+    } catch {
+      p = null;
+    }
+    simplePaths.set(expr, p);
+  }
+  return p;
+}
+
+/**
+ * Reads a plain variable path without JSONata when every value on the way is an object or a
+ * scalar. Arrays (where JSONata maps and flattens) fall back to JSONata, so results agree.
+ * Replays re-evaluate every `set` and `if`; this keeps them cheap.
+ */
+function fastPath(path: string[], bindings: Bindings): { value: unknown } | undefined {
+  if (!(path[0]! in bindings)) return undefined;
+  let v: unknown = bindings[path[0]!];
+  for (let i = 1; i < path.length; i++) {
+    if (v === null || v === undefined) return { value: null };
+    if (typeof v !== "object" || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[path[i]!];
+  }
+  if (Array.isArray(v) || typeof v === "function") return undefined;
+  return { value: toPlain(v) };
+}
+
 export async function evaluate(expr: string, bindings: Bindings, input: unknown = null): Promise<unknown> {
+  const path = simplePath(expr);
+  if (path) {
+    const hit = fastPath(path, bindings);
+    if (hit) return hit.value;
+  }
   let result: unknown;
   try {
     result = await compile(expr).evaluate(input, bindings as Record<string, unknown>);

@@ -14,6 +14,7 @@ export interface StepConfig {
 
 /** The subset of Cloudflare's WorkflowStep the interpreter uses. */
 export interface StepLike {
+  do<T>(name: string, fn: (ctx?: { attempt?: number }) => Promise<T>): Promise<T>;
   do<T>(name: string, config: StepConfig, fn: (ctx?: { attempt?: number }) => Promise<T>): Promise<T>;
   sleep(name: string, ms: number): Promise<void>;
   sleepUntil(name: string, at: Date): Promise<void>;

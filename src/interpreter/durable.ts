@@ -11,13 +11,29 @@ import { ActionFailure } from "../actions/types.js";
 
 /** Cloudflare's step output limit is 1 MiB; stay under it with room for the journal's framing. */
 export const MAX_STEP_RESULT_BYTES = 1024 * 1024 - 1024;
-export const isResultTooLarge = (json: string): boolean => new TextEncoder().encode(json).byteLength > MAX_STEP_RESULT_BYTES;
+/** UTF-8 takes at most 3 bytes per UTF-16 unit, so short results skip the encoding. */
+export const isResultTooLarge = (json: string): boolean => json.length * 3 > MAX_STEP_RESULT_BYTES && new TextEncoder().encode(json).byteLength > MAX_STEP_RESULT_BYTES;
 
 /** Cloudflare's defaults for a step (documented in SPEC §3). */
 export const DEFAULT_RETRIES = { limit: 5, delay: 10_000, backoff: "exponential" } as const;
 export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
 
+/** Step configs per node object: replays ask for them on every node, the answer never changes. */
+const configs = new WeakMap<object, StepConfig>();
+
 export function stepConfig(
+  node: { retries?: Retries; timeout?: number | string },
+  defaults: { retries?: Retries; timeout?: number | string } | undefined,
+): StepConfig {
+  let c = configs.get(node);
+  if (!c) {
+    c = computeStepConfig(node, defaults);
+    configs.set(node, c);
+  }
+  return c;
+}
+
+function computeStepConfig(
   node: { retries?: Retries; timeout?: number | string },
   defaults: { retries?: Retries; timeout?: number | string } | undefined,
 ): StepConfig {
@@ -25,6 +41,11 @@ export function stepConfig(
   const delay = parseDuration(r.delay) ?? DEFAULT_RETRIES.delay;
   const timeout = parseDuration(node.timeout ?? defaults?.timeout) ?? DEFAULT_STEP_TIMEOUT_MS;
   return { retries: { limit: r.limit, delay, backoff: r.backoff }, timeout };
+}
+
+function isDefaultConfig(c: StepConfig): boolean {
+  const r = c.retries;
+  return c.timeout === DEFAULT_STEP_TIMEOUT_MS && r !== undefined && r.limit === DEFAULT_RETRIES.limit && r.delay === DEFAULT_RETRIES.delay && r.backoff === DEFAULT_RETRIES.backoff;
 }
 
 export class RetryableFailure extends Error {
@@ -49,7 +70,7 @@ export async function durableStep(
   let attempts = 0;
   let out: unknown;
   try {
-    out = await frame.state.step.do(name, config, async (sctx) => {
+    const body_ = async (sctx?: { attempt?: number }): Promise<unknown> => {
       attempts++;
       const attempt = sctx?.attempt ?? attempts;
       try {
@@ -68,7 +89,10 @@ export async function durableStep(
         const message = e instanceof Error ? e.message : String(e);
         throw new Error(encodeErrorMessage({ name: "ActionError", node: nodePath, message }));
       }
-    });
+    };
+    // With Cloudflare's defaults, omit the config as hand-written code does: the engine then
+    // neither receives nor validates it on every step.
+    out = isDefaultConfig(config) ? await frame.state.step.do(name, body_) : await frame.state.step.do(name, config, body_);
   } catch (e) {
     const fe = toFlowError(e, nodePath);
     if (!fe) throw e;

@@ -36,18 +36,21 @@ export const foreachNode: NodeKind<ForeachNode> = {
       return n.collect === undefined ? result : renderTemplate(n.collect, { ...scope, result });
     };
     const concurrency = Math.max(1, n.concurrency ?? 1);
-    // Iteration i starts only once iterations 0..i-concurrency have all succeeded. That
-    // depends on outcomes, never on timing, so a replay starts exactly the same iterations.
+    // A pool: a free slot takes the next item in index order. Items start in index order, so
+    // the lowest failing index is started in every run, and raising the lowest-index failure
+    // gives the same error on every replay. After a failure no new item starts.
     const launched: Array<Promise<{ ok: true; v: unknown } | { ok: false; e: unknown }>> = [];
+    let next = 0;
     let failed = false;
-    for (let i = 0; i < items.length && !failed; i++) {
-      if (i >= concurrency) {
-        const settled = await launched[i - concurrency]!;
-        if (!settled.ok) failed = true;
-        if (failed) break;
+    const slot = async (): Promise<void> => {
+      while (!failed && next < items.length) {
+        const i = next++;
+        const p = iteration(i).then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }));
+        launched[i] = p;
+        if (!(await p).ok) failed = true;
       }
-      launched.push(iteration(i).then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e })));
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, slot));
     const results = await Promise.all(launched);
     // Engine control flow (pause, terminate, a crash) outranks any ordinary failure.
     const abort = results.find((r) => !r.ok && isEngineAbort(r.e));

@@ -6,6 +6,7 @@ import { renderTemplate } from "../expressions/template.js";
 import { FlowError } from "../interpreter/errors.js";
 import { compensationChildren, stepBindings } from "./shared.js";
 import { checkUrl, MAX_REDIRECTS } from "./http-safety.js";
+import { toBase64 } from "../encoding.js";
 
 const TEMPLATE_FIELDS = ["url", "headers", "query", "body", "result"] as const;
 
@@ -92,10 +93,4 @@ async function readBody(res: Response): Promise<unknown> {
     }
   }
   return text;
-}
-
-export function toBase64(bytes: Uint8Array): string {
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }

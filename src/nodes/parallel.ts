@@ -3,17 +3,16 @@
 import type { ParallelNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { isEngineAbort } from "../interpreter/errors.js";
+import { branchChildren, startBranches } from "./shared.js";
 
 export const parallelNode: NodeKind<ParallelNode> = {
   kind: "parallel",
   durable: false,
-  children: (n) => Object.entries(n.branches ?? {}).map(([b, steps]) => ({ at: ["branches", b], steps: steps ?? [], segments: [b] })),
+  children: (n) => branchChildren(n.branches),
   expressions: () => [],
   async run(n, frame, run) {
-    const names = Object.keys(n.branches);
-    const settled = await Promise.allSettled(
-      names.map((b, i) => run.steps(n.branches[b]!, run.child(frame, [b], i, { ...frame.scope }))),
-    );
+    const { names, results } = startBranches(n.branches, frame, run);
+    const settled = await Promise.allSettled(results);
     // Engine control flow (pause, terminate, a crash) outranks any ordinary failure.
     const abort = settled.find((s) => s.status === "rejected" && isEngineAbort(s.reason));
     if (abort && abort.status === "rejected") throw abort.reason;

@@ -6,15 +6,15 @@ import type { RaceNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { isEngineAbort } from "../interpreter/errors.js";
 import { stepName } from "../interpreter/names.js";
+import { branchChildren, startBranches } from "./shared.js";
 
 export const raceNode: NodeKind<RaceNode> = {
   kind: "race",
   durable: false,
-  children: (n) => Object.entries(n.branches ?? {}).map(([b, steps]) => ({ at: ["branches", b], steps: steps ?? [], segments: [b] })),
+  children: (n) => branchChildren(n.branches),
   expressions: () => [],
   async run(n, frame, run) {
-    const names = Object.keys(n.branches);
-    const branches = names.map((b, i) => run.steps(n.branches[b]!, run.child(frame, [b], i, { ...frame.scope })));
+    const { names, results: branches } = startBranches(n.branches, frame, run);
     const first = await new Promise<{ index: number; value: unknown } | { failures: unknown[] }>((resolve, reject) => {
       const failures: unknown[] = new Array(names.length);
       let failed = 0;

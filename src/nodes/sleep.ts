@@ -1,41 +1,41 @@
 // `sleep`: step.sleep for a duration, or step.sleepUntil a timestamp (SPEC §3.3).
 import type { SleepNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
-import { evaluateExpressionField, parseTemplateString } from "../expressions/template.js";
+import { evaluateExpressionField } from "../expressions/template.js";
+import { isWholeExpression } from "./shared.js";
 import { formatDuration, MAX_SLEEP_MS, parseDuration, sleepInRange } from "../interpreter/duration.js";
 import { stepName } from "../interpreter/names.js";
 import { FlowError } from "../interpreter/errors.js";
 
-const isExpr = (v: unknown): v is string => typeof v === "string" && parseTemplateString(v).kind === "expr";
 
 export const sleepNode: NodeKind<SleepNode> = {
   kind: "sleep",
   durable: false,
   children: () => [],
   expressions: (n) => [
-    ...(isExpr(n.for) ? [{ at: ["for"], value: n.for, mode: "expression" as const, inStep: false }] : []),
-    ...(isExpr(n.until) ? [{ at: ["until"], value: n.until, mode: "expression" as const, inStep: false }] : []),
+    ...(isWholeExpression(n.for) ? [{ at: ["for"], value: n.for, mode: "expression" as const, inStep: false }] : []),
+    ...(isWholeExpression(n.until) ? [{ at: ["until"], value: n.until, mode: "expression" as const, inStep: false }] : []),
   ],
   check(n, c) {
     const has = ["for", "until"].filter((k) => k in n);
     if (has.length !== 1) c.report("EXCLUSIVE_FIELDS", `A sleep node takes exactly one of \`for\` or \`until\`; this one has ${has.length === 0 ? "neither" : "both"}.`, has.length === 0 ? [] : ["until"], { key: true });
-    if (n.for !== undefined && !isExpr(n.for)) {
+    if (n.for !== undefined && !isWholeExpression(n.for)) {
       const ms = parseDuration(n.for);
       if (ms !== undefined && !sleepInRange(ms)) c.report("DURATION_RANGE", `A sleep lasts at most ${formatDuration(MAX_SLEEP_MS)}; this one is ${formatDuration(ms)}.`, ["for"]);
     }
-    if (n.until !== undefined && !isExpr(n.until) && Number.isNaN(new Date(n.until).getTime())) {
+    if (n.until !== undefined && !isWholeExpression(n.until) && Number.isNaN(new Date(n.until).getTime())) {
       c.report("PATTERN_MISMATCH", `\`until\` is an ISO-8601 timestamp ("2026-12-24T18:00:00Z") or epoch milliseconds; "${n.until}" is neither.`, ["until"]);
     }
   },
   async run(n, frame) {
     const name = stepName(frame.path);
     if (n.for !== undefined) {
-      const v = isExpr(n.for) ? await evaluateExpressionField(n.for, frame.scope) : n.for;
+      const v = isWholeExpression(n.for) ? await evaluateExpressionField(n.for, frame.scope) : n.for;
       const ms = parseDuration(v);
       if (ms === undefined || !sleepInRange(ms)) throw new FlowError({ name: "ExpressionError", node: name, message: `sleep for ${JSON.stringify(v)}: not a duration between 0 and 365 days` });
       await frame.state.step.sleep(name, ms);
     } else {
-      const v = isExpr(n.until) ? await evaluateExpressionField(n.until, frame.scope) : n.until;
+      const v = isWholeExpression(n.until) ? await evaluateExpressionField(n.until, frame.scope) : n.until;
       const at = new Date(typeof v === "number" || typeof v === "string" ? v : NaN);
       if (Number.isNaN(at.getTime())) throw new FlowError({ name: "ExpressionError", node: name, message: `sleep until ${JSON.stringify(v)}: not an ISO-8601 timestamp or epoch ms` });
       await frame.state.step.sleepUntil(name, at);

@@ -1,7 +1,8 @@
 // `waitForEvent`: step.waitForEvent; its result is the payload; a timeout raises Timeout (SPEC §3.4).
 import type { WaitForEventNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
-import { evaluateExpressionField, parseTemplateString, toPlain } from "../expressions/template.js";
+import { evaluateExpressionField, toPlain } from "../expressions/template.js";
+import { isWholeExpression } from "./shared.js";
 import { DEFAULT_EVENT_TIMEOUT_MS, eventTimeoutInRange, formatDuration, parseDuration } from "../interpreter/duration.js";
 import { stepName } from "../interpreter/names.js";
 import { FlowError, toFlowError } from "../interpreter/errors.js";
@@ -11,27 +12,26 @@ export const EVENT_TYPE_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9_-]*$/;
 export const MAX_EVENT_TYPE_LENGTH = 100;
 export const isValidEventType = (t: string): boolean => t.length <= MAX_EVENT_TYPE_LENGTH && EVENT_TYPE_PATTERN.test(t);
 
-const isExpr = (v: unknown): v is string => typeof v === "string" && parseTemplateString(v).kind === "expr";
 
 export const waitForEventNode: NodeKind<WaitForEventNode> = {
   kind: "waitForEvent",
   durable: false,
   children: () => [],
   expressions: (n) => [
-    ...(isExpr(n.event) ? [{ at: ["event"], value: n.event, mode: "expression" as const, inStep: false }] : []),
-    ...(isExpr(n.timeout) ? [{ at: ["timeout"], value: n.timeout, mode: "expression" as const, inStep: false }] : []),
+    ...(isWholeExpression(n.event) ? [{ at: ["event"], value: n.event, mode: "expression" as const, inStep: false }] : []),
+    ...(isWholeExpression(n.timeout) ? [{ at: ["timeout"], value: n.timeout, mode: "expression" as const, inStep: false }] : []),
   ],
   check(n, c) {
-    if (n.timeout !== undefined && !isExpr(n.timeout)) {
+    if (n.timeout !== undefined && !isWholeExpression(n.timeout)) {
       const ms = parseDuration(n.timeout);
       if (ms !== undefined && !eventTimeoutInRange(ms)) c.report("DURATION_RANGE", `An event wait's timeout is between 1 second and 365 days; this one is ${formatDuration(ms)}.`, ["timeout"]);
     }
   },
   async run(n, frame) {
     const name = stepName(frame.path);
-    const type = isExpr(n.event) ? await evaluateExpressionField(n.event, frame.scope) : n.event;
+    const type = isWholeExpression(n.event) ? await evaluateExpressionField(n.event, frame.scope) : n.event;
     if (typeof type !== "string" || !isValidEventType(type)) throw new FlowError({ name: "ExpressionError", node: name, message: `event type ${JSON.stringify(type)} is not letters, digits, _ and - (at most 100)` });
-    const t = n.timeout === undefined ? DEFAULT_EVENT_TIMEOUT_MS : parseDuration(isExpr(n.timeout) ? await evaluateExpressionField(n.timeout, frame.scope) : n.timeout);
+    const t = n.timeout === undefined ? DEFAULT_EVENT_TIMEOUT_MS : parseDuration(isWholeExpression(n.timeout) ? await evaluateExpressionField(n.timeout, frame.scope) : n.timeout);
     if (t === undefined || !eventTimeoutInRange(t)) throw new FlowError({ name: "ExpressionError", node: name, message: `timeout ${JSON.stringify(n.timeout)} is not a duration between 1 second and 365 days` });
     try {
       const ev = await frame.state.step.waitForEvent<unknown>(name, { type, timeout: t });

@@ -70,12 +70,19 @@ async function start(name: string, input: Record<string, unknown>): Promise<{ id
   expect(r.status).toBe(201);
   return { id: ((await r.json()) as { id: string }).id, base };
 }
+/**
+ * Waits for the server to see a step's call, then a moment more: the engine journals the
+ * step's result only after the response arrives, and a step stopped between its side effect
+ * and that write runs again (at-least-once, as on Cloudflare). These tests stop the server
+ * during the sleep or wait that follows, when the step is journaled.
+ */
 async function waitForCalls(base: string, path: string, n: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await calls(base, path)) < n) {
     if (Date.now() > deadline) throw new Error(`no call to ${path}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  await new Promise((r) => setTimeout(r, 1000));
 }
 async function calls(base: string, path: string): Promise<number> {
   const prefix = new URL(base + path).pathname;

@@ -158,3 +158,19 @@ describe("the schema", () => {
     }
   });
 });
+
+describe("the variable-path fast path agrees with JSONata", () => {
+  const bindings = {
+    v: { sum: 3, nested: { deep: "x" }, list: [1, 2], single: [7], objs: [{ a: 1 }, { a: 2 }], nil: null, zero: 0, f: false },
+    s: "text",
+    n: null,
+  };
+  it.for([
+    "$v", "$v.sum", "$v.nested.deep", "$v.nested.missing", "$v.missing.deeper", "$v.list", "$v.single", "$v.objs.a", "$v.nil",
+    "$v.nil.x", "$v.zero", "$v.f", "$s", "$s.length", "$n", "$n.x", "$missing", "$missing.x", "$v.objs[0].a", "$v.sum + 1",
+  ])("%s", async (expr) => {
+    const fast = await evaluate(expr, bindings);
+    const slow = toPlain(await (await import("jsonata")).default(expr).evaluate(null, bindings));
+    expect(fast).toEqual(slow);
+  });
+});

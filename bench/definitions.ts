@@ -1,0 +1,25 @@
+// The benchmark definitions, generated: the same steps as bench/hand-written.ts.
+import type { Definition } from "../src/interpreter/context.js";
+
+/** `pairs` do nodes each followed by a set node (2 × pairs nodes, plus the initial set). */
+export function sequential(pairs: number): Definition {
+  const steps: unknown[] = [{ set: "init", values: { acc: 0 } }];
+  for (let i = 0; i < pairs; i++) {
+    steps.push({ do: `d${i}`, value: { i, sum: `{% $acc + ${i} %}` }, as: "v" });
+    steps.push({ set: `s${i}`, values: { acc: "{% $v.sum %}" } });
+  }
+  return { name: "bench-seq", steps, output: { acc: "{% $acc %}" } } as unknown as Definition;
+}
+
+export function foreach(concurrency: number): Definition {
+  return {
+    name: "bench-foreach",
+    steps: [{ foreach: "items", in: "$input.items", concurrency, steps: [{ do: "process", value: { n: "{% $item * 2 %}" } }], as: "results" }],
+    output: "{% $results %}",
+  } as unknown as Definition;
+}
+
+export function http(count: number): Definition {
+  const steps = Array.from({ length: count }, (_, i) => ({ http: `h${i}`, url: "{% $input.base %}/ping", query: { i }, result: "{% $response.status %}" }));
+  return { name: "bench-http", steps, output: count } as unknown as Definition;
+}

@@ -1,0 +1,25 @@
+// The benchmark Worker: the interpreter and the hand-written Workflows side by side on one
+// local engine; the bench script starts instances and polls them over HTTP.
+import { DefinitionWorkflow } from "../src/entrypoint.js";
+import { HandForeach, HandHttp, HandSequential } from "./hand-written.js";
+
+export { DefinitionWorkflow, HandForeach, HandHttp, HandSequential };
+
+type Flows = Record<"FLOW" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP", Workflow>;
+
+export default {
+  async fetch(req: Request, env: Flows): Promise<Response> {
+    const url = new URL(req.url);
+    const m = /^\/bench\/(start|status)\/(\w+)(?:\/(.+))?$/.exec(url.pathname);
+    if (!m) return new Response("not found", { status: 404 });
+    const binding = env[m[2] as keyof Flows];
+    if (!binding) return new Response("no such workflow", { status: 404 });
+    if (m[1] === "start") {
+      const params = await req.json();
+      const instance = await binding.create({ params });
+      return Response.json({ id: instance.id });
+    }
+    const s = await (await binding.get(m[3]!)).status();
+    return Response.json({ status: s.status, output: s.output ?? null, error: s.error ?? null });
+  },
+};
