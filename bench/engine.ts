@@ -25,9 +25,9 @@ export async function benchEngine(runs: number): Promise<Row[]> {
     const base = `http://127.0.0.1:${mock.port}/bench`;
     const items = Array.from({ length: 500 }, (_, i) => i);
     const cases = [
-      { name: "(a) 100 sequential do/set nodes", interp: { name: "bench-seq", hash: "b", definition: sequential(50), input: {} }, hand: { binding: "HAND_SEQ", params: { count: 50 } } },
-      { name: "(b) foreach over 500 items, concurrency 10", interp: { name: "bench-foreach", hash: "b", definition: foreach(10), input: { items } }, hand: { binding: "HAND_FOREACH", params: { items } } },
-      { name: "(c) 50 http calls to a 127.0.0.1 server", interp: { name: "bench-http", hash: "b", definition: http(50), input: { base } }, hand: { binding: "HAND_HTTP", params: { base, count: 50 } } },
+      { name: "(a) 100 sequential do/set nodes", flow: "FLOW_SEQ", interp: { name: "bench-seq", hash: "b", definition: sequential(50), input: {} }, hand: { binding: "HAND_SEQ", params: { count: 50 } } },
+      { name: "(b) foreach over 500 items, concurrency 10", flow: "FLOW_FOREACH", interp: { name: "bench-foreach", hash: "b", definition: foreach(10), input: { items } }, hand: { binding: "HAND_FOREACH", params: { items } } },
+      { name: "(c) 50 http calls to a 127.0.0.1 server", flow: "FLOW_HTTP", interp: { name: "bench-http", hash: "b", definition: http(50), input: { base } }, hand: { binding: "HAND_HTTP", params: { base, count: 50 } } },
     ];
     const rows: Row[] = [];
     for (const c of cases) {
@@ -43,7 +43,7 @@ export async function benchEngine(runs: number): Promise<Row[]> {
         const pairCpu: Record<string, number> = {};
         for (const kind of order) {
           const before = workerdCpuMs(proc.pid!);
-          pair[kind] = kind === "interp" ? await timeInstance(url, "FLOW", c.interp) : await timeInstance(url, c.hand.binding, c.hand.params);
+          pair[kind] = kind === "interp" ? await timeInstance(url, c.flow, c.interp) : await timeInstance(url, c.hand.binding, c.hand.params);
           pairCpu[kind] = workerdCpuMs(proc.pid!) - before;
         }
         if (r === 0) continue; // run 0 warms the isolate

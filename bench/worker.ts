@@ -5,7 +5,7 @@ import { HandForeach, HandHttp, HandSequential } from "./hand-written.js";
 
 export { DefinitionWorkflow, HandForeach, HandHttp, HandSequential };
 
-type Flows = Record<"FLOW" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP", Workflow>;
+type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP", Workflow>;
 
 export default {
   async fetch(req: Request, env: Flows): Promise<Response> {
