@@ -44,9 +44,15 @@ export function kindKeys(node: object): Kind[] {
   return Object.keys(node).filter((k): k is Kind => KIND_SET.has(k) && (k !== "compensate" || typeof (node as Record<string, unknown>)[k] !== "object"));
 }
 
+/** Kinds per node object: a pinned definition never changes, and replays ask for every node. */
+const kinds = new WeakMap<object, Kind | undefined>();
+
 export function kindOf(node: Node | object): Kind | undefined {
+  if (kinds.has(node)) return kinds.get(node);
   const keys = kindKeys(node);
-  return keys.length === 1 ? keys[0] : undefined;
+  const kind = keys.length === 1 ? keys[0] : undefined;
+  kinds.set(node, kind);
+  return kind;
 }
 
 export { KINDS };
