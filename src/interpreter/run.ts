@@ -27,8 +27,13 @@ export async function runSteps(steps: readonly Node[], frame: Frame): Promise<un
     const name = (node as unknown as Record<string, string>)[kind]!;
     const nodeFrame = runner.child(frame, [name], i);
     const n = node as { if?: string | boolean; as?: string; compensate?: Node[] };
-    if (n.if !== undefined && !truthy(await guard(nodeFrame, () => evaluateExpressionField(n.if!, frame.scope)))) continue;
-    const result = await guard(nodeFrame, () => mod.run(node as never, nodeFrame, runner));
+    let result: unknown;
+    try {
+      if (n.if !== undefined && !truthy(await evaluateExpressionField(n.if, frame.scope))) continue;
+      result = await mod.run(node as never, nodeFrame, runner);
+    } catch (e) {
+      throw atNode(e, nodeFrame);
+    }
     if (n.as) frame.scope[n.as] = result;
     if (mod.durable && n.compensate && !frame.state.compensating) {
       frame.state.compensations.push({ path: nodeFrame.path, order: nodeFrame.order, steps: n.compensate, scope: { ...frame.scope, result }, done: false });
@@ -38,14 +43,9 @@ export async function runSteps(steps: readonly Node[], frame: Frame): Promise<un
   return last;
 }
 
-/** Expression failures outside steps become ExpressionError at the node's path. */
-async function guard<T>(frame: Frame, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ExpressionFailure) throw new FlowError({ name: "ExpressionError", message: e.message, node: stepName(frame.path) });
-    throw e;
-  }
+/** Expression failures outside steps become ExpressionError at the node's path; anything else passes. */
+function atNode(e: unknown, frame: Frame): unknown {
+  return e instanceof ExpressionFailure ? new FlowError({ name: "ExpressionError", message: e.message, node: stepName(frame.path) }) : e;
 }
 
 /** Step name used by a child instance to report its outcome; a leading "/" can never come from a node path. */
@@ -58,7 +58,12 @@ export async function runInstance(params: InstanceParams, instanceId: string, st
   const root: Frame = { state, path: [], order: [], scope: { input: params.input ?? null, workflow } };
   try {
     await runSteps(def.steps as Node[], root);
-    const output = def.output === undefined ? null : await guard({ ...root, path: ["output"] }, () => renderTemplate(def.output, root.scope));
+    let output: unknown = null;
+    try {
+      if (def.output !== undefined) output = await renderTemplate(def.output, root.scope);
+    } catch (e) {
+      throw atNode(e, { ...root, path: ["output"] });
+    }
     await notifyParent(state, { status: "complete", output });
     return output;
   } catch (e) {
