@@ -43,6 +43,10 @@ export const DEFINITION_CODES = {
   NESTING_TOO_DEEP: "Nodes nest deeper than allowed. Move the inner part into a child workflow.",
   TEMPLATE_SYNTAX: "A `{%` has no matching `%}`. Close the expression.",
   INVALID_CRON: "`schedule` is not a cron expression of five fields.",
+  UNKNOWN_VARIABLE: "The expression reads a variable that nothing can have set at this point. Fix the name, or set it (`as:`) before this node, in a scope this one sees.",
+  STEP_BUDGET: "In the worst case an instance would run more steps than Cloudflare allows (25,000). Bound the loops (`maxItems`, `foreach.max`, `repeat.max`) or move work into child workflows.",
+  STEP_BUDGET_FREE_PLAN: "In the worst case an instance would run more steps than the Workers Free plan allows (1,024). Bound the loops, or run it on a paid plan.",
+  YAML_ALIAS_CYCLE: "An alias refers to a map or list that contains it, so the value would be infinite. Write the value out.",
 } as const;
 
 export const API_CODES = {

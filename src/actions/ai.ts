@@ -12,7 +12,7 @@ export const aiRun: Action = async (args, ctx) => {
   const endpoint = ctx.env.AI_ENDPOINT;
   if (typeof endpoint === "string" && endpoint !== "") {
     const token = ctx.env.AI_TOKEN;
-    const res = await fetch(`${endpoint.replace(/\/$/, "")}/${model}`, {
+    const res = await ctx.fetch(`${endpoint.replace(/\/$/, "")}/${model}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(typeof token === "string" ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(inputs),

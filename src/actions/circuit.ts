@@ -5,7 +5,6 @@
 import type { Action } from "./types.js";
 import { ActionFailure } from "./types.js";
 import { binding, object, optionalNumber, string } from "./args.js";
-import { checkUrl } from "../nodes/http-safety.js";
 
 export const DEFAULT_THRESHOLD = 5;
 export const DEFAULT_RESET_SECONDS = 60;
@@ -19,11 +18,9 @@ export const circuitCall: Action = async (args, ctx) => {
   const a = object(args, "circuit.call");
   const kv = binding<KVNamespace>(ctx.env, a, "KV", "get", "circuit.call");
   const service = string(a, "service", "circuit.call");
-  const url = new URL(string(a, "url", "circuit.call"));
+  const url = string(a, "url", "circuit.call");
   const threshold = optionalNumber(a, "threshold", "circuit.call") ?? DEFAULT_THRESHOLD;
   const resetMs = (optionalNumber(a, "resetAfter", "circuit.call") ?? DEFAULT_RESET_SECONDS) * 1000;
-  const refusal = checkUrl(url, ctx.env.ALLOW_PRIVATE_HOSTS === "true");
-  if (refusal) throw new ActionFailure(`circuit.call: ${refusal}`);
   const key = `circuit:${service}`;
   const state = ((await kv.get(key, "json")) as State | null) ?? { failures: 0, openedAt: null };
   if (state.openedAt !== null && Date.now() - state.openedAt < resetMs) {
@@ -31,8 +28,10 @@ export const circuitCall: Action = async (args, ctx) => {
   }
   let res: Response | undefined;
   try {
-    res = await fetch(url, { method: typeof a.method === "string" ? a.method : "GET", headers: { "content-type": "application/json" }, body: a.body === undefined ? undefined : JSON.stringify(a.body) });
-  } catch {
+    res = await ctx.fetch(url, { method: typeof a.method === "string" ? a.method : "GET", headers: { "content-type": "application/json" }, body: a.body === undefined ? undefined : JSON.stringify(a.body) });
+  } catch (e) {
+    // A refused URL is the definition's mistake, not the service's: no breaker bookkeeping.
+    if (e instanceof ActionFailure) throw new ActionFailure(`circuit.call: ${e.message}`);
     res = undefined;
   }
   if (res && res.ok) {

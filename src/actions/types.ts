@@ -5,6 +5,11 @@ export interface ActionContext {
   instanceId: string;
   stepName: string;
   attempt: number;
+  /**
+   * Outbound HTTP for actions: through the node's effects seam, with the same safety rules as
+   * `http` nodes (private hosts refused, each redirect checked). Never use the global fetch.
+   */
+  fetch(url: string | URL, init?: RequestInit): Promise<Response>;
 }
 
 export type Action = (args: unknown, ctx: ActionContext) => Promise<unknown>;

@@ -8,9 +8,12 @@ import type { DefinitionCode, Diagnostic } from "../errors.js";
 import { pointer } from "../errors.js";
 import { loadDefinition } from "./load.js";
 import type { Loaded, PathSegment, SourceMap } from "./load.js";
-import { KINDS, kindKeys, NODE_KINDS } from "../nodes/index.js";
-import type { CheckContext, ExprField, JsonPath, Kind } from "../nodes/types.js";
-import { checkSyntax, expressionSource, IMPURE_FUNCTIONS, parseTemplateString, referencedVariables, templateExpressions } from "../expressions/template.js";
+import { KINDS, kindKeys } from "../nodes/index.js";
+import type { ExprField, JsonPath, Kind } from "../nodes/types.js";
+import { checkSyntax, expressionSource, freeVariables, IMPURE_FUNCTIONS, JSONATA_FUNCTIONS, parseTemplateString, referencedVariables, templateExpressions } from "../expressions/template.js";
+import { modelOf } from "../model/model.js";
+import type { DefinitionModel, ModelNode, StepTemplate } from "../model/model.js";
+import { fieldScopes, PLACE_VARIABLES, settersOf } from "../model/scope.js";
 import { formatDuration, parseDuration, retryDelayInRange, stepTimeoutInRange } from "../interpreter/duration.js";
 import { isStepNameTooLong, MAX_STEP_NAME_LENGTH } from "../interpreter/names.js";
 import { ACTION_NAMES } from "../actions/index.js";
@@ -22,8 +25,6 @@ const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 /** Nodes nested deeper than this are refused: the interpreter recurses per level. */
 export const MAX_NODE_DEPTH = 24;
 export const isNestedTooDeep = (depth: number): boolean => depth > MAX_NODE_DEPTH;
-/** Loop indices are counted at this width when checking derived step-name lengths. */
-const INDEX_PLACEHOLDER = "[9999]";
 
 /** Names the DSL binds itself (SPEC §2) and JSONata's built-in functions, which a variable would shadow. */
 export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
@@ -118,8 +119,12 @@ export function validateLoaded(loaded: Loaded, opts: ValidateOptions = {}): Vali
   if (defaults && typeof defaults === "object") checkDurable(defaults, ["defaults"], report);
   if (value.output !== undefined) checkExpressionField({ at: ["output"], value: value.output, mode: "template", inStep: false }, [], map, report);
 
-  const ctx: WalkContext = { map, report, knownDefinitions: opts.knownDefinitions, validators: v };
-  if (Array.isArray(value.steps)) walkSteps(value.steps, ["steps"], [], 1, ctx);
+  const model = modelOf(value);
+  const ctx: WalkContext = { map, report, knownDefinitions: opts.knownDefinitions, validators: v, model, duplicates: new Set() };
+  if (Array.isArray(value.steps)) walkSteps(value.steps, ["steps"], ctx);
+  reportCollisions(ctx);
+  // Scopes only make sense once every node is well formed.
+  if (!out.some((d) => d.severity === "error")) checkVariables(ctx, value.output);
 
   out.sort((a, b) => a.line - b.line || a.col - b.col);
   const ok = !out.some((d) => d.severity === "error");
@@ -133,9 +138,12 @@ interface WalkContext {
   report: Report;
   knownDefinitions?: ReadonlySet<string>;
   validators: Validators;
+  model: DefinitionModel;
+  /** Nodes reported as duplicate siblings (their subtrees' names collide as a matter of course). */
+  duplicates: Set<string>;
 }
 
-function walkSteps(steps: unknown[], at: JsonPath, names: string[], depth: number, ctx: WalkContext): void {
+function walkSteps(steps: unknown[], at: JsonPath, ctx: WalkContext): void {
   const siblings = new Map<string, number>();
   for (let i = 0; i < steps.length; i++) {
     const node = steps[i];
@@ -162,39 +170,95 @@ function walkSteps(steps: unknown[], at: JsonPath, names: string[], depth: numbe
     const prev = siblings.get(name);
     if (prev !== undefined) {
       ctx.report("DUPLICATE_NAME", `Another node in this list (item ${prev + 1}) is already named "${name}"; sibling names must differ because step names derive from them.`, [...here, kind]);
+      ctx.duplicates.add(pointer(here));
     } else siblings.set(name, i);
 
-    const nodeNames = [...names, name];
-    if (isNestedTooDeep(depth)) {
-      ctx.report("NESTING_TOO_DEEP", `Nodes nest ${depth} levels deep here; at most ${MAX_NODE_DEPTH}. Move the inner part into a child workflow.`, [...here, kind], { key: true });
+    // The model has every node with one kind key and a string name: its identity comes from there.
+    const m = ctx.model.byId.get(pointer(here));
+    if (!m) continue;
+    if (isNestedTooDeep(m.depth)) {
+      ctx.report("NESTING_TOO_DEEP", `Nodes nest ${m.depth} levels deep here; at most ${MAX_NODE_DEPTH}. Move the inner part into a child workflow.`, [...here, kind], { key: true });
       continue;
     }
-    const stepName = nodeNames.join("/");
-    if (isStepNameTooLong(stepName)) {
-      ctx.report("STEP_NAME_TOO_LONG", `The step name derived for this node ("${stepName.slice(0, 40)}…", ${stepName.length} characters with loop indices) exceeds ${MAX_STEP_NAME_LENGTH}. Shorten the names on this path.`, [...here, kind]);
+    const longest = [m.path, ...m.steps.map((x) => x.template)].map((t) => ({ t, length: longestStepName(t) })).sort((a, b) => b.length - a.length)[0]!;
+    if (isStepNameTooLong(" ".repeat(longest.length))) {
+      ctx.report("STEP_NAME_TOO_LONG", `The step name derived for this node ("${longest.t.text.slice(0, 40)}…", ${longest.length} characters with loop indices) exceeds ${MAX_STEP_NAME_LENGTH}. Shorten the names on this path.`, [...here, kind]);
     }
 
-    const mod = NODE_KINDS[kind];
-    const declared = [...(typeof n.as === "string" ? [{ name: n.as, at: ["as"] as JsonPath, key: false }] : []), ...(mod.declares?.(n as never) ?? [])];
+    const declared = [...(m.as !== undefined ? [{ name: m.as, at: ["as"] as JsonPath, key: false }] : []), ...m.declares];
     for (const d of declared) {
       if (RESERVED_VARIABLES.has(d.name)) ctx.report("RESERVED_VARIABLE", `"${d.name}" is reserved ($${d.name} is ${d.name in BUILTIN_MEANING ? BUILTIN_MEANING[d.name] : "a JSONata function"}). Choose another variable name.`, [...here, ...d.at], { key: d.key });
     }
-    const fields: ExprField[] = [...(n.if !== undefined ? [{ at: ["if"], value: n.if, mode: "expression" as const, inStep: false }] : []), ...mod.expressions(n as never)];
+    const fields: ExprField[] = [...(n.if !== undefined ? [{ at: ["if"], value: n.if, mode: "expression" as const, inStep: false }] : []), ...m.expressions];
     for (const f of fields) checkExpressionField(f, here, ctx.map, ctx.report);
-    if (mod.durable) checkDurable(n, here, ctx.report);
-    const check: CheckContext = {
+    if (m.durable) checkDurable(n, here, ctx.report);
+    m.check({
       report: (code, message, rel, o) => ctx.report(code, message, [...here, ...rel], o),
       knownDefinitions: ctx.knownDefinitions,
       knownActions: ACTION_NAMES,
-    };
-    mod.check?.(n as never, check);
+    });
 
-    for (const child of mod.children(n as never)) {
-      if (!Array.isArray(child.steps)) continue;
-      const childNames = child.loop ? [...names, `${name}${INDEX_PLACEHOLDER}`, ...child.segments] : [...nodeNames, ...child.segments];
-      walkSteps(child.steps, [...here, ...child.at], childNames, depth + 1, ctx);
+    for (const e of m.edges) {
+      const list = valueAt(n, e.at);
+      if (Array.isArray(list)) walkSteps(list, [...here, ...e.at], ctx);
     }
   }
+}
+
+/** Loop indices are counted at four digits (a foreach has at most 10,000 items). */
+const INDEX_WIDTH = "[9999]".length;
+function longestStepName(t: StepTemplate): number {
+  return t.segments.reduce((n, seg, i) => n + (i > 0 ? 1 : 0) + seg.text.length + (seg.slot !== undefined ? INDEX_WIDTH : 0), 0);
+}
+
+function valueAt(v: unknown, path: JsonPath): unknown {
+  let x = v;
+  for (const seg of path) {
+    if (!x || typeof x !== "object") return undefined;
+    x = (x as Record<string | number, unknown>)[seg];
+  }
+  return x;
+}
+
+/** Two nodes never share a step name: across switch cases, say, where siblings rules do not reach. */
+function reportCollisions(ctx: WalkContext): void {
+  for (const c of ctx.model.collisions) {
+    let dup = false;
+    for (let x: ModelNode | undefined = c.second; x; x = x.parent) if (ctx.duplicates.has(x.id)) dup = true;
+    for (let x: ModelNode | undefined = c.first; x; x = x.parent) if (ctx.duplicates.has(x.id)) dup = true;
+    if (dup) continue; // a duplicate sibling name, reported already
+    const line = ctx.map.locate([...c.first.at, c.first.kind]).line;
+    ctx.report("DUPLICATE_NAME", `The node "${c.first.name}" at line ${line} already has the step name "${c.text}"; two nodes never share one (their durable results would mix). Rename one of them.`, [...c.second.at, c.second.kind]);
+  }
+}
+
+/** Every `$variable` must be one that can be set where it is read. */
+function checkVariables(ctx: WalkContext, output: unknown): void {
+  for (const { node, field, known } of fieldScopes(ctx.model, output)) {
+    const here = node ? node.at : [];
+    if (node && (ctx.duplicates.has(node.id) || isNestedTooDeep(node.depth))) continue;
+    for (const e of fieldExpressions(field)) {
+      if (e.error || checkSyntax(e.expr)) continue;
+      for (const ref of freeVariables(e.expr)) {
+        const v = ref.name;
+        if (known.has(v) || v === "secret" || v === "eval") continue;
+        if (JSONATA_FUNCTIONS.has(v) && (ref.call || !(v in PLACE_VARIABLES))) continue;
+        const at = [...here, ...field.at, ...e.path];
+        const offset = sourceOffset(ctx.map, at, e.offset + ref.start);
+        ctx.report("UNKNOWN_VARIABLE", unknownVariableMessage(v, known, ctx), at, { offset });
+      }
+    }
+  }
+}
+
+function unknownVariableMessage(v: string, known: ReadonlySet<string>, ctx: WalkContext): string {
+  const place = PLACE_VARIABLES[v];
+  if (place) return `$${v} is not defined here: it is ${place}. Store what you need with \`as\` where it exists.`;
+  const hint = closest(v, [...known]);
+  const setters = settersOf(ctx.model, v);
+  const setter = setters[0];
+  const where = setter ? ` The node "${setter.name}" (line ${ctx.map.locate([...setter.at, setter.kind]).line}) sets it, but not before this point in a scope this expression sees (a foreach body, a parallel branch and a compensation keep their variables to themselves).` : "";
+  return `$${v} is not set at this point: no node before it has \`as: ${v}\` or sets it.${hint ? ` Did you mean $${hint}?` : ""}${where}${!hint && !setter ? " Add `as: " + v + "` to the node whose result this is, or fix the name." : ""}`;
 }
 
 const BUILTIN_MEANING: Record<string, string> = {
@@ -220,17 +284,18 @@ function checkDurable(n: { retries?: unknown; timeout?: unknown }, here: JsonPat
   }
 }
 
-function checkExpressionField(f: ExprField, here: JsonPath, map: SourceMap, report: Report): void {
-  const exprs: Array<{ path: JsonPath; expr: string; offset: number; error?: string }> = [];
+/** The JSONata expressions of a field, with their path inside it and their offset in the string. */
+function fieldExpressions(f: ExprField): Array<{ path: JsonPath; expr: string; offset: number; error?: string }> {
   if (f.mode === "expression") {
-    if (typeof f.value === "string") {
-      const src = expressionSource(f.value);
-      exprs.push({ path: [], expr: src.expr, offset: src.offset });
-    }
-  } else {
-    for (const e of templateExpressions(f.value)) exprs.push(e);
+    if (typeof f.value !== "string") return [];
+    const src = expressionSource(f.value);
+    return [{ path: [], expr: src.expr, offset: src.offset }];
   }
-  for (const e of exprs) {
+  return [...templateExpressions(f.value)];
+}
+
+function checkExpressionField(f: ExprField, here: JsonPath, map: SourceMap, report: Report): void {
+  for (const e of fieldExpressions(f)) {
     const at = [...here, ...f.at, ...e.path];
     const offsetOf = (i: number): number | undefined => sourceOffset(map, at, e.offset + i);
     if (e.error) {

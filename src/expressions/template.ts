@@ -289,3 +289,68 @@ export function toPlain(v: unknown): unknown {
   }
   return out;
 }
+
+/** JSONata's own functions (its static frame, plus $now and $millis). */
+export const JSONATA_FUNCTIONS: ReadonlySet<string> = new Set([
+  "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase", "uppercase",
+  "length", "trim", "pad", "match", "contains", "replace", "split", "join", "formatNumber", "formatBase", "formatInteger",
+  "parseInteger", "number", "floor", "ceil", "round", "abs", "sqrt", "power", "random", "boolean", "not", "map", "zip", "filter",
+  "single", "reduce", "sift", "keys", "lookup", "append", "exists", "spread", "merge", "reverse", "each", "error", "assert", "type",
+  "sort", "shuffle", "distinct", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "eval", "toMillis",
+  "fromMillis", "clone", "now", "millis",
+]);
+
+export interface VariableRef {
+  name: string;
+  /** 0-based index of the `$` in the expression text. */
+  start: number;
+  /** Called as a function: `$sum(…)`. */
+  call: boolean;
+}
+
+/**
+ * The variables an expression reads from outside itself: `$x` references, less the names the
+ * expression binds (`$x := …`, lambda parameters, `@$v` and `#$i`), `$` and `$$`.
+ */
+export function freeVariables(expr: string): VariableRef[] {
+  let ast: ExprNode;
+  try {
+    ast = compile(expr).ast();
+  } catch {
+    return [];
+  }
+  const bound = new Set<string>();
+  const refs: VariableRef[] = [];
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x);
+      continue;
+    }
+    if (!n || typeof n !== "object") continue;
+    const o = n as Record<string, unknown>;
+    if (o.type === "variable" && typeof o.value === "string") {
+      if (o.value !== "" && o.value !== "$") {
+        const pos = typeof o.position === "number" ? o.position - o.value.length - 1 : expr.indexOf("$" + o.value);
+        refs.push({ name: o.value, start: Math.max(0, pos), call: false });
+      }
+      continue;
+    }
+    if (o.type === "bind" && o.lhs && typeof o.lhs === "object" && (o.lhs as Record<string, unknown>).type === "variable") bound.add(String((o.lhs as Record<string, unknown>).value));
+    if (o.type === "lambda" && Array.isArray(o.arguments)) for (const a of o.arguments as Array<Record<string, unknown>>) if (a.type === "variable") bound.add(String(a.value));
+    if (typeof o.focus === "string") bound.add(o.focus);
+    if (typeof o.index === "string") bound.add(o.index);
+    if ((o.type === "function" || o.type === "partial") && o.procedure && typeof o.procedure === "object") {
+      const p = o.procedure as Record<string, unknown>;
+      if (p.type === "variable" && typeof p.value === "string") {
+        const pos = typeof p.position === "number" ? p.position - p.value.length - 1 : expr.indexOf("$" + p.value);
+        refs.push({ name: p.value, start: Math.max(0, pos), call: true });
+        for (const k in o) if (k !== "procedure") stack.push(o[k]);
+        continue;
+      }
+    }
+    for (const k in o) stack.push(o[k]);
+  }
+  return refs.filter((r) => !bound.has(r.name)).sort((a, b) => a.start - b.start);
+}

@@ -1,9 +1,13 @@
-// The saga's compensation stack (SPEC §3.11). Registration happens as durable nodes succeed,
-// and replays rebuild it identically, so "at most once" follows from the steps' journal.
-import type { Compensation, Frame } from "./context.js";
-import type { Runner } from "../nodes/types.js";
+// The saga's compensation stack (docs/reference.md, "Compensation"). Registration happens as
+// durable nodes succeed, and replays rebuild it identically, so "at most once" follows from the
+// steps' journal. flowdsl keeps its own list rather than the engine's per-step `rollback`:
+// compensations are lists of nodes (durable steps of their own, with retries, events and
+// children), run newest first also when a `compensate` node asks mid-run, and a `try` may
+// catch a failure without compensating.
+import type { Compensation, Order, RunState } from "./context.js";
 import { FlowError, toFlowError } from "./errors.js";
-import { stepName } from "./names.js";
+import { instantiate } from "../model/steps.js";
+import { runList } from "./run.js";
 
 /** Newest first: by order key, which follows the definition (and item index) not timing. */
 function newestFirst(a: Compensation, b: Compensation): number {
@@ -16,9 +20,10 @@ function newestFirst(a: Compensation, b: Compensation): number {
   return 0;
 }
 
+const pathOf = (c: Compensation): string => instantiate(c.node.path, c.indices);
+
 /** Runs every pending compensation, newest first; returns the node paths compensated. */
-export async function runPendingCompensations(frame: Frame, runner: Runner): Promise<string[]> {
-  const state = frame.state;
+export async function runPendingCompensations(state: RunState): Promise<string[]> {
   const pending = state.compensations.filter((c) => !c.done).sort(newestFirst);
   const done: string[] = [];
   const wasCompensating = state.compensating;
@@ -27,13 +32,13 @@ export async function runPendingCompensations(frame: Frame, runner: Runner): Pro
     for (let i = 0; i < pending.length; i++) {
       const c = pending[i]!;
       c.done = true;
-      const nodePath = stepName(c.path);
+      const nodePath = pathOf(c);
       try {
-        await runner.steps(c.steps, { state, path: [...c.path, "compensate"], order: c.order, scope: { ...c.scope } });
+        await runList(c.list, { state, node: c.node, indices: c.indices, order: orderOf(c.order), scope: { ...c.scope } });
       } catch (e) {
         const fe = toFlowError(e, nodePath);
         if (!fe) throw e;
-        const notRun = pending.slice(i + 1).map((p) => stepName(p.path));
+        const notRun = pending.slice(i + 1).map(pathOf);
         throw new FlowError({
           name: "CompensationFailed",
           node: fe.info.node || nodePath,
@@ -46,4 +51,10 @@ export async function runPendingCompensations(frame: Frame, runner: Runner): Pro
     state.compensating = wasCompensating;
   }
   return done;
+}
+
+function orderOf(key: readonly number[]): Order {
+  let o: Order = undefined;
+  for (const ord of key) o = { up: o, ord };
+  return o;
 }

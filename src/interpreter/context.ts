@@ -1,8 +1,10 @@
 // What the interpreter needs from its surroundings, kept as interfaces so the same code
 // runs on Cloudflare's engine (src/entrypoint.ts) and on the Node replay harness.
-import type { FlowdslWorkflowDefinition, Node, Retries } from "../generated/workflow.js";
+import type { FlowdslWorkflowDefinition, Retries } from "../generated/workflow.js";
 import type { Bindings } from "../expressions/template.js";
 import type { ActionRegistry } from "../actions/types.js";
+import type { ModelList, ModelNode } from "../model/model.js";
+import type { Effects } from "./effects.js";
 
 export type Definition = FlowdslWorkflowDefinition;
 export type Scope = Record<string, unknown>;
@@ -21,7 +23,7 @@ export interface StepLike {
   waitForEvent<T>(name: string, opts: { type: string; timeout: number }): Promise<{ payload: T }>;
 }
 
-/** Params of every instance (SPEC §5): the definition is pinned in them. */
+/** Params of every instance (docs/reference.md, "Versions"): the definition is pinned in them. */
 export interface InstanceParams {
   name: string;
   hash: string;
@@ -48,17 +50,27 @@ export interface Host {
   children?: ChildHost;
 }
 
+/** Where a node sits in the run: a position key that follows the definition and loop indices. */
+export type Order = { readonly up: Order; readonly ord: number } | undefined;
+
+export function orderKey(o: Order): number[] {
+  const out: number[] = [];
+  for (let x = o; x; x = x.up) out.push(x.ord);
+  return out.reverse();
+}
+
 export interface Compensation {
-  /** Path of the node that registered it, e.g. ["orders[2]", "charge"]. */
-  path: string[];
+  /** The node that registered it, and the loop indices it ran under. */
+  node: ModelNode;
+  list: ModelList;
+  indices: readonly number[];
   order: number[];
-  steps: Node[];
   scope: Scope;
   done: boolean;
 }
 
 export interface RunState {
-  step: StepLike;
+  effects: Effects;
   host: Host;
   params: InstanceParams;
   workflow: { id: string; name: string; hash: string };
@@ -67,11 +79,15 @@ export interface RunState {
   compensating: boolean;
 }
 
-/** Where a node runs: its step-name path, its order key (for newest-first compensation), its scope. */
+/**
+ * Where a node runs: the model node (its identity and templates), the loop indices that name
+ * its steps, its order key (for newest-first compensation), and its scope.
+ */
 export interface Frame {
   state: RunState;
-  path: string[];
-  order: number[];
+  node: ModelNode;
+  indices: readonly number[];
+  order: Order;
   scope: Scope;
 }
 

@@ -1,42 +1,50 @@
-// The run loop: walks a pinned definition, node by node, from the top on every replay.
+// The run loop: walks a pinned definition's model, node by node, from the top on every replay.
 // Only step results are durable; everything else here must be deterministic.
-import type { Node } from "../generated/workflow.js";
 import type { Frame, Host, InstanceParams, RunState, StepLike } from "./context.js";
+import { orderKey } from "./context.js";
 import type { Runner } from "../nodes/types.js";
-import { kindOf, NODE_KINDS } from "../nodes/index.js";
+import type { ModelList } from "../model/model.js";
+import { modelOf } from "../model/model.js";
+import { stepOf } from "../model/steps.js";
+import type { Effects } from "./effects.js";
+import { engineEffects } from "./effects.js";
 import { evaluateExpressionField, renderTemplate, truthy, ExpressionFailure } from "../expressions/template.js";
 import { FlowError, toFlowError } from "./errors.js";
-import { stepName } from "./names.js";
 import { runPendingCompensations } from "./compensation.js";
 
 const runner: Runner = {
-  steps: runSteps,
-  child(frame, segments, ord, scope) {
-    return { state: frame.state, path: [...frame.path, ...segments], order: [...frame.order, ord], scope: scope ?? frame.scope };
+  steps(list, frame, ord, opts) {
+    return runList(list, {
+      state: frame.state,
+      node: frame.node,
+      indices: opts?.index === undefined ? frame.indices : [...frame.indices, opts.index],
+      order: { up: frame.order, ord },
+      scope: opts?.scope ?? frame.scope,
+    });
   },
-  nodePath: (frame) => stepName(frame.path),
 };
 
-/** Runs a list of nodes in order; the result is the last executed node's result. */
-export async function runSteps(steps: readonly Node[], frame: Frame): Promise<unknown> {
+/**
+ * Runs a list of nodes in order in `frame` (its owner node, loop indices, order and scope);
+ * the result is the last executed node's result.
+ */
+export async function runList(list: ModelList, frame: Frame): Promise<unknown> {
+  const { state, indices, scope } = frame;
+  const nodes = list.nodes;
   let last: unknown = null;
-  for (let i = 0; i < steps.length; i++) {
-    const node = steps[i]!;
-    const kind = kindOf(node)!;
-    const mod = NODE_KINDS[kind];
-    const name = (node as unknown as Record<string, string>)[kind]!;
-    const nodeFrame = runner.child(frame, [name], i);
-    const n = node as { if?: string | boolean; as?: string; compensate?: Node[] };
+  for (let i = 0; i < nodes.length; i++) {
+    const m = nodes[i]!;
+    const nodeFrame: Frame = { state, node: m, indices, order: { up: frame.order, ord: i }, scope };
     let result: unknown;
     try {
-      if (n.if !== undefined && !truthy(await evaluateExpressionField(n.if, frame.scope))) continue;
-      result = await mod.run(node as never, nodeFrame, runner);
+      if (m.if !== undefined && !truthy(await evaluateExpressionField(m.if, scope))) continue;
+      result = await m.run(nodeFrame, runner);
     } catch (e) {
       throw atNode(e, nodeFrame);
     }
-    if (n.as) frame.scope[n.as] = result;
-    if (mod.durable && n.compensate && !frame.state.compensating) {
-      frame.state.compensations.push({ path: nodeFrame.path, order: nodeFrame.order, steps: n.compensate, scope: { ...frame.scope, result }, done: false });
+    if (m.as !== undefined) scope[m.as] = result;
+    if (m.compensation && !state.compensating) {
+      state.compensations.push({ node: m, list: m.compensation, indices, order: orderKey(nodeFrame.order), scope: { ...scope, result }, done: false });
     }
     last = result;
   }
@@ -45,24 +53,33 @@ export async function runSteps(steps: readonly Node[], frame: Frame): Promise<un
 
 /** Expression failures outside steps become ExpressionError at the node's path; anything else passes. */
 function atNode(e: unknown, frame: Frame): unknown {
-  return e instanceof ExpressionFailure ? new FlowError({ name: "ExpressionError", message: e.message, node: stepName(frame.path) }) : e;
+  return e instanceof ExpressionFailure ? new FlowError({ name: "ExpressionError", message: e.message, node: stepOf(frame) }) : e;
 }
 
 /** Step name used by a child instance to report its outcome; a leading "/" can never come from a node path. */
 export const NOTIFY_PARENT_STEP = "/notify parent";
 
-export async function runInstance(params: InstanceParams, instanceId: string, step: StepLike, host: Host): Promise<unknown> {
+export interface RunOptions {
+  /** Wraps the engine's effects (a test runner's mocks, a history's recorder). */
+  effects?: (base: Effects) => Effects;
+}
+
+export async function runInstance(params: InstanceParams, instanceId: string, step: StepLike, host: Host, opts: RunOptions = {}): Promise<unknown> {
   const def = params.definition;
+  const model = modelOf(def);
   const workflow = { id: instanceId, name: params.name, hash: params.hash };
-  const state: RunState = { step, host, params, workflow, compensations: [], compensating: false };
-  const root: Frame = { state, path: [], order: [], scope: { input: params.input ?? null, workflow } };
+  const base = engineEffects(step, host);
+  const state: RunState = { effects: opts.effects ? opts.effects(base) : base, host, params, workflow, compensations: [], compensating: false };
+  const scope = { input: params.input ?? null, workflow };
+  // The root list has no owner node; its frame's node is never read for names.
+  const root = { state, node: undefined as never, indices: [], order: undefined, scope } satisfies Frame;
   try {
-    await runSteps(def.steps as Node[], root);
+    await runList(model.root, root);
     let output: unknown = null;
     try {
-      if (def.output !== undefined) output = await renderTemplate(def.output, root.scope);
+      if (def.output !== undefined) output = await renderTemplate(def.output, scope);
     } catch (e) {
-      throw atNode(e, { ...root, path: ["output"] });
+      throw e instanceof ExpressionFailure ? new FlowError({ name: "ExpressionError", message: e.message, node: "output" }) : e;
     }
     await notifyParent(state, { status: "complete", output });
     return output;
@@ -71,7 +88,7 @@ export async function runInstance(params: InstanceParams, instanceId: string, st
     if (!fe) throw e;
     let final = fe;
     try {
-      const done = await runPendingCompensations(root, runner);
+      const done = await runPendingCompensations(state);
       if (done.length > 0) {
         final = new FlowError({ ...fe.info, message: `${fe.info.message} (compensated: ${done.join(", ")})` });
       }
@@ -89,10 +106,8 @@ async function notifyParent(state: RunState, payload: unknown): Promise<void> {
   const parent = state.params.parent;
   const children = state.host.children;
   if (!parent || !children) return;
-  await state.step.do(NOTIFY_PARENT_STEP, { retries: { limit: 10, delay: 1000, backoff: "exponential" }, timeout: 60_000 }, async () => {
+  await state.effects.do(null, NOTIFY_PARENT_STEP, { retries: { limit: 10, delay: 1000, backoff: "exponential" }, timeout: 60_000 }, async () => {
     await children.notify(parent.id, parent.event, payload);
     return null;
   });
 }
-
-export { NODE_KINDS };

@@ -8,7 +8,7 @@ export const compensateNode: NodeKind<CompensateNode> = {
   durable: false,
   children: () => [],
   expressions: () => [],
-  async run(_n, frame, run) {
-    return runPendingCompensations(frame, run);
+  async run(_n, frame) {
+    return runPendingCompensations(frame.state);
   },
 };

@@ -3,13 +3,15 @@ import type { DoNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { durableStep } from "../interpreter/durable.js";
 import { renderTemplate } from "../expressions/template.js";
-import { stepBindings } from "./shared.js";
+import { compensationChildren, refOf, stepBindings } from "./shared.js";
 import { FlowError } from "../interpreter/errors.js";
-import { compensationChildren } from "./shared.js";
+import { UnknownAction } from "../interpreter/effects.js";
+import { actionFetch } from "../interpreter/outbound.js";
 
 export const doNode: NodeKind<DoNode> = {
   kind: "do",
   durable: true,
+  stepApi: "do",
   children: (n) => compensationChildren(n),
   expressions: (n) => [
     ...(n.value !== undefined ? [{ at: ["value"], value: n.value, mode: "template" as const, inStep: true }] : []),
@@ -24,13 +26,18 @@ export const doNode: NodeKind<DoNode> = {
     }
   },
   async run(n, frame) {
-    return durableStep(frame, n, async ({ name, attempt }) => {
+    return durableStep(frame, async ({ name, attempt }) => {
       const b = stepBindings(frame);
       if (n.action === undefined) return renderTemplate(n.value, b);
-      const action = frame.state.host.actions[n.action];
-      if (!action) throw new FlowError({ name: "ActionError", node: name, message: `No action "${n.action}" is registered in this Worker.` });
       const args = n.with === undefined ? null : await renderTemplate(n.with, b);
-      return action(args, { env: frame.state.host.env, instanceId: frame.state.workflow.id, stepName: name, attempt });
+      const at = refOf(frame);
+      const host = frame.state.host;
+      try {
+        return await frame.state.effects.action(at, n.action, args, { env: host.env, instanceId: frame.state.workflow.id, stepName: name, attempt, fetch: actionFetch(frame.state.effects, at, host.env) });
+      } catch (e) {
+        if (e instanceof UnknownAction) throw new FlowError({ name: "ActionError", node: name, message: e.message });
+        throw e;
+      }
     });
   },
 };

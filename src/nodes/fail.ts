@@ -3,7 +3,7 @@ import type { FailNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { renderTemplate } from "../expressions/template.js";
 import { FlowError } from "../interpreter/errors.js";
-import { stepName } from "../interpreter/names.js";
+import { stepOf } from "../model/steps.js";
 
 export const failNode: NodeKind<FailNode> = {
   kind: "fail",
@@ -12,6 +12,6 @@ export const failNode: NodeKind<FailNode> = {
   expressions: (n) => [{ at: ["message"], value: n.message, mode: "template" as const, inStep: false }],
   async run(n, frame) {
     const message = await renderTemplate(n.message, frame.scope);
-    throw new FlowError({ name: n.error ?? "Failed", node: stepName(frame.path), message: typeof message === "string" ? message : JSON.stringify(message) });
+    throw new FlowError({ name: n.error ?? "Failed", node: stepOf(frame), message: typeof message === "string" ? message : JSON.stringify(message) });
   },
 };

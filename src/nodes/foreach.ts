@@ -3,7 +3,7 @@ import type { ForeachNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { evaluateExpressionField, renderTemplate } from "../expressions/template.js";
 import { FlowError, isEngineAbort } from "../interpreter/errors.js";
-import { stepName } from "../interpreter/names.js";
+import { stepOf } from "../model/steps.js";
 
 /** More items than this in one foreach is a mistake (each is at least one step; an instance has a step budget). */
 export const MAX_FOREACH_ITEMS = 10_000;
@@ -11,28 +11,27 @@ export const MAX_FOREACH_ITEMS = 10_000;
 export const foreachNode: NodeKind<ForeachNode> = {
   kind: "foreach",
   durable: false,
-  children: (n) => [{ at: ["steps"], steps: n.steps ?? [], segments: [], loop: true }],
+  children: (n) => [{ edge: "body", at: ["steps"], steps: n.steps ?? [], segments: [], loop: true, scope: "isolated", binds: [n.each ?? "item", n.index ?? "index"] }],
   expressions: (n) => [
     { at: ["in"], value: n.in, mode: "expression" as const, inStep: false },
-    ...(n.collect !== undefined ? [{ at: ["collect"], value: n.collect, mode: "template" as const, inStep: false }] : []),
+    // collect sees the iteration's scope (loop variables and the body's writes) and $result.
+    ...(n.collect !== undefined ? [{ at: ["collect"], value: n.collect, mode: "template" as const, inStep: false, sees: ["result"], seesBody: true }] : []),
   ],
   declares: (n) => [
-    ...(n.each ? [{ name: n.each, at: ["each"] }] : []),
-    ...(n.index ? [{ name: n.index, at: ["index"] }] : []),
+    ...(n.each ? [{ name: n.each, at: ["each"], scope: "children" as const }] : []),
+    ...(n.index ? [{ name: n.index, at: ["index"], scope: "children" as const }] : []),
   ],
   async run(n, frame, run) {
-    const name = stepName(frame.path);
+    const name = stepOf(frame);
+    const body = frame.node.edges[0]!.list;
     const raw = await evaluateExpressionField(n.in, frame.scope);
     const items = raw === null ? [] : Array.isArray(raw) ? raw : [raw];
     if (items.length > MAX_FOREACH_ITEMS) throw new FlowError({ name: "ExpressionError", node: name, message: `foreach over ${items.length} items; at most ${MAX_FOREACH_ITEMS}. Split the work into child workflows.` });
     const each = n.each ?? "item";
     const index = n.index ?? "index";
-    const last = frame.path[frame.path.length - 1]!;
-    const parentPath = frame.path.slice(0, -1);
     const iteration = async (i: number): Promise<unknown> => {
       const scope = { ...frame.scope, [each]: items[i], [index]: i };
-      const f = { state: frame.state, path: [...parentPath, `${last}[${i}]`], order: [...frame.order, i], scope };
-      const result = await run.steps(n.steps, f);
+      const result = await run.steps(body, frame, i, { scope, index: i });
       return n.collect === undefined ? result : renderTemplate(n.collect, { ...scope, result });
     };
     const concurrency = Math.max(1, n.concurrency ?? 1);

@@ -4,8 +4,8 @@ import type { NodeKind } from "./types.js";
 import { durableStep, RetryableFailure } from "../interpreter/durable.js";
 import { renderTemplate } from "../expressions/template.js";
 import { FlowError } from "../interpreter/errors.js";
-import { compensationChildren, stepBindings } from "./shared.js";
-import { checkUrl, MAX_REDIRECTS } from "./http-safety.js";
+import { compensationChildren, refOf, stepBindings } from "./shared.js";
+import { allowsPrivateHosts, OutboundFailed, OutboundRefused, safeFetch } from "../interpreter/outbound.js";
 import { toBase64 } from "../encoding.js";
 
 const TEMPLATE_FIELDS = ["url", "headers", "query", "body", "result"] as const;
@@ -16,14 +16,14 @@ export const isRetryableStatus = (s: number): boolean => s === 408 || s === 425 
 export const httpNode: NodeKind<HttpNode> = {
   kind: "http",
   durable: true,
+  stepApi: "do",
   children: (n) => compensationChildren(n),
   expressions: (n) =>
     TEMPLATE_FIELDS.filter((f) => n[f] !== undefined).map((f) => ({ at: [f], value: n[f], mode: "template" as const, inStep: true, sees: f === "result" ? ["response"] : [] })),
   async run(n, frame) {
-    return durableStep(frame, n, async ({ name }) => {
+    return durableStep(frame, async ({ name }) => {
       const b = stepBindings(frame);
-      const env = frame.state.host.env;
-      const allowPrivate = env.ALLOW_PRIVATE_HOSTS === "true" || env.ALLOW_PRIVATE_HOSTS === true;
+      const allowPrivate = allowsPrivateHosts(frame.state.host.env);
       const rawUrl = String(await renderTemplate(n.url, b));
       let url: URL;
       try {
@@ -47,25 +47,15 @@ export const httpNode: NodeKind<HttpNode> = {
       if (n.idempotencyKey) headers.set("Idempotency-Key", `${frame.state.workflow.id}:${name}`);
       const method = n.method ?? "GET";
 
-      let target = url;
-      let res: Response | undefined;
-      for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-        const refusal = checkUrl(target, allowPrivate);
-        if (refusal) throw new FlowError({ name: "HostNotAllowed", node: name, message: `${refusal} Set the var ALLOW_PRIVATE_HOSTS="true" only for local development.` });
-        try {
-          res = await frame.state.host.fetch(target.toString(), { method, headers, body, redirect: "manual" });
-        } catch (e) {
-          throw new RetryableFailure(new FlowError({ name: "HttpError", node: name, message: `${method} ${target.origin}${target.pathname} failed: ${e instanceof Error ? e.message : String(e)}` }));
-        }
-        const location = res.headers.get("location");
-        if (res.status >= 300 && res.status < 400 && res.status !== 304 && location) {
-          await res.body?.cancel();
-          target = new URL(location, target);
-          continue;
-        }
-        break;
+      let res: Response;
+      let target: URL;
+      try {
+        ({ response: res, url: target } = await safeFetch(frame.state.effects, refOf(frame), url, { method, headers, body }, allowPrivate));
+      } catch (e) {
+        if (e instanceof OutboundRefused) throw new FlowError({ name: "HostNotAllowed", node: name, message: e.message });
+        if (e instanceof OutboundFailed) throw new RetryableFailure(new FlowError({ name: "HttpError", node: name, message: e.message }));
+        throw e;
       }
-      if (!res) throw new FlowError({ name: "HttpError", node: name, message: "no response" });
       const response = { status: res.status, headers: Object.fromEntries([...res.headers].map(([k, v]) => [k.toLowerCase(), v])), body: await readBody(res) };
       if (res.status < 200 || res.status >= 300) {
         const err = new FlowError({ name: "HttpError", node: name, status: res.status, message: `${method} ${target.origin}${target.pathname} answered ${res.status}` });

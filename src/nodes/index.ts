@@ -1,7 +1,7 @@
-// Every node kind, by its kind key.
-import type { Node } from "../generated/workflow.js";
+// Every node kind, by its kind key. The registry is a mapped type over the kinds, so each
+// entry is checked against its own node type and the model dispatches without casts.
 import { KINDS } from "./types.js";
-import type { Kind, NodeKind } from "./types.js";
+import type { Kind, KindRegistry, NodeKind } from "./types.js";
 import { doNode } from "./do.js";
 import { httpNode } from "./http.js";
 import { sleepNode } from "./sleep.js";
@@ -17,7 +17,7 @@ import { compensateNode } from "./compensate.js";
 import { failNode } from "./fail.js";
 import { workflowNode } from "./workflow.js";
 
-export const NODE_KINDS: Record<Kind, NodeKind<never>> = {
+export const NODE_KINDS: KindRegistry = {
   do: doNode,
   http: httpNode,
   sleep: sleepNode,
@@ -44,15 +44,10 @@ export function kindKeys(node: object): Kind[] {
   return Object.keys(node).filter((k): k is Kind => KIND_SET.has(k) && (k !== "compensate" || typeof (node as Record<string, unknown>)[k] !== "object"));
 }
 
-/** Kinds per node object: a pinned definition never changes, and replays ask for every node. */
-const kinds = new WeakMap<object, Kind | undefined>();
-
-export function kindOf(node: Node | object): Kind | undefined {
-  if (kinds.has(node)) return kinds.get(node);
+/** A node's kind, when it has exactly one kind key. */
+export function kindOf(node: object): Kind | undefined {
   const keys = kindKeys(node);
-  const kind = keys.length === 1 ? keys[0] : undefined;
-  kinds.set(node, kind);
-  return kind;
+  return keys.length === 1 ? keys[0] : undefined;
 }
 
 export { KINDS };

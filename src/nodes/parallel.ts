@@ -1,5 +1,5 @@
 // `parallel`: branches run concurrently, each in its own scope; all settle; the first
-// failure in branch order is raised (SPEC §3.8).
+// failure in branch order is raised (docs/reference.md).
 import type { ParallelNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { isEngineAbort } from "../interpreter/errors.js";
@@ -10,8 +10,8 @@ export const parallelNode: NodeKind<ParallelNode> = {
   durable: false,
   children: (n) => branchChildren(n.branches),
   expressions: () => [],
-  async run(n, frame, run) {
-    const { names, results } = startBranches(n.branches, frame, run);
+  async run(_n, frame, run) {
+    const { names, results } = startBranches(frame, run);
     const settled = await Promise.allSettled(results);
     // Engine control flow (pause, terminate, a crash) outranks any ordinary failure.
     const abort = settled.find((s) => s.status === "rejected" && isEngineAbort(s.reason));

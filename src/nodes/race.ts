@@ -1,20 +1,24 @@
-// `race`: branches run concurrently; the first to succeed wins (an extension of SPEC §3 for
-// the seeds' race pattern). Hand-written `Promise.race` over steps is not replay-safe: on a
-// replay every finished step answers from the journal at once, so another branch may "win".
-// Here the winner is journaled in its own step, so every replay takes the same branch.
+// `race`: branches run concurrently; the first to succeed wins (an extension for the seeds'
+// race pattern). Hand-written `Promise.race` over steps is not replay-safe: on a replay every
+// finished step answers from the journal at once, so another branch may "win". Here the
+// winner is journaled in its own step (`<race>/winner`), so every replay takes the same branch.
 import type { RaceNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { isEngineAbort } from "../interpreter/errors.js";
-import { stepName } from "../interpreter/names.js";
-import { branchChildren, startBranches } from "./shared.js";
+import { extraStepOf } from "../model/steps.js";
+import { branchChildren, refOf, startBranches } from "./shared.js";
+
+/** The winner step records a decision already made: nothing to retry, nothing slow. */
+const WINNER_CONFIG = { retries: { limit: 0, delay: 0 }, timeout: 60_000 };
 
 export const raceNode: NodeKind<RaceNode> = {
   kind: "race",
   durable: false,
+  extraSteps: () => [{ role: "winner", suffix: "winner", api: "do" }],
   children: (n) => branchChildren(n.branches),
   expressions: () => [],
-  async run(n, frame, run) {
-    const { names, results: branches } = startBranches(n.branches, frame, run);
+  async run(_n, frame, run) {
+    const { names, results: branches } = startBranches(frame, run);
     const first = await new Promise<{ index: number; value: unknown } | { failures: unknown[] }>((resolve, reject) => {
       const failures: unknown[] = new Array(names.length);
       let failed = 0;
@@ -30,7 +34,6 @@ export const raceNode: NodeKind<RaceNode> = {
       );
     });
     if ("failures" in first) throw first.failures.find((f) => f !== undefined);
-    const winner = await frame.state.step.do(`${stepName(frame.path)}/winner`, { retries: { limit: 0, delay: 0 }, timeout: 60_000 }, async () => ({ winner: names[first.index]!, result: first.value }));
-    return winner;
+    return frame.state.effects.do(refOf(frame), extraStepOf(frame, "winner"), WINNER_CONFIG, async () => ({ winner: names[first.index]!, result: first.value }));
   },
 };

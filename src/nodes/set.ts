@@ -7,8 +7,12 @@ export const setNode: NodeKind<SetNode> = {
   kind: "set",
   durable: false,
   children: () => [],
-  expressions: (n) => Object.entries(n.values ?? {}).map(([k, v]) => ({ at: ["values", k], value: v, mode: "template" as const, inStep: false })),
-  declares: (n) => Object.keys(n.values ?? {}).map((k) => ({ name: k, at: ["values", k], key: true })),
+  // Values are set in order, so each sees the keys before it.
+  expressions: (n) => {
+    const entries = Object.entries(n.values && typeof n.values === "object" ? n.values : {});
+    return entries.map(([k, v], i) => ({ at: ["values", k], value: v, mode: "template" as const, inStep: false, sees: entries.slice(0, i).map(([e]) => e) }));
+  },
+  declares: (n) => Object.keys(n.values && typeof n.values === "object" ? n.values : {}).map((k) => ({ name: k, at: ["values", k], key: true, scope: "after" as const })),
   async run(n, frame) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(n.values)) {

@@ -4,13 +4,15 @@ import type { NodeKind } from "./types.js";
 import { evaluateExpressionField } from "../expressions/template.js";
 import { isWholeExpression } from "./shared.js";
 import { formatDuration, MAX_SLEEP_MS, parseDuration, sleepInRange } from "../interpreter/duration.js";
-import { stepName } from "../interpreter/names.js";
+import { stepOf } from "../model/steps.js";
+import { refOf } from "./shared.js";
 import { FlowError } from "../interpreter/errors.js";
 
 
 export const sleepNode: NodeKind<SleepNode> = {
   kind: "sleep",
   durable: false,
+  stepApi: "sleep",
   children: () => [],
   expressions: (n) => [
     ...(isWholeExpression(n.for) ? [{ at: ["for"], value: n.for, mode: "expression" as const, inStep: false }] : []),
@@ -28,17 +30,17 @@ export const sleepNode: NodeKind<SleepNode> = {
     }
   },
   async run(n, frame) {
-    const name = stepName(frame.path);
+    const name = stepOf(frame);
     if (n.for !== undefined) {
       const v = isWholeExpression(n.for) ? await evaluateExpressionField(n.for, frame.scope) : n.for;
       const ms = parseDuration(v);
       if (ms === undefined || !sleepInRange(ms)) throw new FlowError({ name: "ExpressionError", node: name, message: `sleep for ${JSON.stringify(v)}: not a duration between 0 and 365 days` });
-      await frame.state.step.sleep(name, ms);
+      await frame.state.effects.sleep(refOf(frame), name, ms);
     } else {
       const v = isWholeExpression(n.until) ? await evaluateExpressionField(n.until, frame.scope) : n.until;
       const at = new Date(typeof v === "number" || typeof v === "string" ? v : NaN);
       if (Number.isNaN(at.getTime())) throw new FlowError({ name: "ExpressionError", node: name, message: `sleep until ${JSON.stringify(v)}: not an ISO-8601 timestamp or epoch ms` });
-      await frame.state.step.sleepUntil(name, at);
+      await frame.state.effects.sleepUntil(refOf(frame), name, at);
     }
     return null;
   },

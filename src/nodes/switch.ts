@@ -1,23 +1,23 @@
-// `switch`: the first case whose `when` is truthy runs; else `default` (SPEC §3.6).
-// Branch nodes are named under the switch (`route/notify`), whichever case they sit in:
-// only one branch runs per instance, and `when` is deterministic.
+// `switch`: the first case whose `when` is truthy runs; else `default` (docs/reference.md).
+// Branch nodes are named under the switch (`route/notify`), whichever case they sit in, so
+// names stay short and stable; the model refuses two nodes with one step name across cases.
 import type { SwitchNode } from "../generated/workflow.js";
-import type { NodeKind } from "./types.js";
+import type { ChildList, NodeKind } from "./types.js";
 import { evaluateExpressionField, truthy } from "../expressions/template.js";
 
 export const switchNode: NodeKind<SwitchNode> = {
   kind: "switch",
   durable: false,
   children: (n) => [
-    ...(n.cases ?? []).map((c, i) => ({ at: ["cases", i, "steps"], steps: c.steps ?? [], segments: [] })),
-    ...(n.default ? [{ at: ["default"], steps: n.default, segments: [] }] : []),
+    ...(Array.isArray(n.cases) ? n.cases : []).map((c, i): ChildList => ({ edge: "case", at: ["cases", i, "steps"], steps: c?.steps ?? [], segments: [], label: `case ${i + 1}`, when: c?.when, scope: "shared" })),
+    ...(n.default ? [{ edge: "default" as const, at: ["default"], steps: n.default, segments: [], label: "default", scope: "shared" as const }] : []),
   ],
-  expressions: (n) => (n.cases ?? []).map((c, i) => ({ at: ["cases", i, "when"], value: c.when, mode: "expression" as const, inStep: false })),
+  expressions: (n) => (Array.isArray(n.cases) ? n.cases : []).map((c, i) => ({ at: ["cases", i, "when"], value: c?.when, mode: "expression" as const, inStep: false })),
   async run(n, frame, run) {
+    const edges = frame.node.edges;
     for (let i = 0; i < n.cases.length; i++) {
-      const c = n.cases[i]!;
-      if (truthy(await evaluateExpressionField(c.when, frame.scope))) return run.steps(c.steps, run.child(frame, [], i));
+      if (truthy(await evaluateExpressionField(n.cases[i]!.when, frame.scope))) return run.steps(edges[i]!.list, frame, i);
     }
-    return n.default ? run.steps(n.default, run.child(frame, [], n.cases.length)) : null;
+    return n.default ? run.steps(edges[n.cases.length]!.list, frame, n.cases.length) : null;
   },
 };

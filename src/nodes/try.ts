@@ -1,28 +1,29 @@
-// `try`: the first handler whose `errors` names the error runs with `$error` (SPEC §3.10).
+// `try`: the first handler whose `errors` names the error runs with `$error` (docs/reference.md).
 import type { TryNode } from "../generated/workflow.js";
-import type { NodeKind } from "./types.js";
+import type { ChildList, NodeKind } from "./types.js";
 import { toFlowError } from "../interpreter/errors.js";
-import { stepName } from "../interpreter/names.js";
+import { stepOf } from "../model/steps.js";
 
 export const tryNode: NodeKind<TryNode> = {
   kind: "try",
   durable: false,
   children: (n) => [
-    { at: ["steps"], steps: n.steps ?? [], segments: [] },
-    ...(n.catch ?? []).map((h, i) => ({ at: ["catch", i, "steps"], steps: h.steps ?? [], segments: [`catch[${i}]`] })),
+    { edge: "sequence", at: ["steps"], steps: n.steps ?? [], segments: [], scope: "shared" },
+    ...(Array.isArray(n.catch) ? n.catch : []).map((h, i): ChildList => ({ edge: "catch", at: ["catch", i, "steps"], steps: h?.steps ?? [], segments: [`catch[${i}]`], label: `catch[${i}]`, scope: "shared", binds: ["error"], ...(h?.errors ? { errors: h.errors } : {}) })),
   ],
   expressions: () => [],
   async run(n, frame, run) {
+    const edges = frame.node.edges;
     try {
-      return await run.steps(n.steps, run.child(frame, [], 0));
+      return await run.steps(edges[0]!.list, frame, 0);
     } catch (e) {
-      const fe = toFlowError(e, stepName(frame.path));
+      const fe = toFlowError(e, stepOf(frame));
       if (!fe) throw e;
       for (let i = 0; i < n.catch.length; i++) {
         const h = n.catch[i]!;
         if (h.errors && !h.errors.includes(fe.info.name)) continue;
         frame.scope.error = fe.toJSON();
-        return run.steps(h.steps, run.child(frame, [`catch[${i}]`], 1 + i));
+        return run.steps(edges[1 + i]!.list, frame, 1 + i);
       }
       throw fe;
     }

@@ -4,7 +4,8 @@ import type { NodeKind } from "./types.js";
 import { evaluateExpressionField, toPlain } from "../expressions/template.js";
 import { isWholeExpression } from "./shared.js";
 import { DEFAULT_EVENT_TIMEOUT_MS, eventTimeoutInRange, formatDuration, parseDuration } from "../interpreter/duration.js";
-import { stepName } from "../interpreter/names.js";
+import { stepOf } from "../model/steps.js";
+import { refOf } from "./shared.js";
 import { FlowError, toFlowError } from "../interpreter/errors.js";
 
 /** Cloudflare's event type rule. */
@@ -16,6 +17,7 @@ export const isValidEventType = (t: string): boolean => t.length <= MAX_EVENT_TY
 export const waitForEventNode: NodeKind<WaitForEventNode> = {
   kind: "waitForEvent",
   durable: false,
+  stepApi: "waitForEvent",
   children: () => [],
   expressions: (n) => [
     ...(isWholeExpression(n.event) ? [{ at: ["event"], value: n.event, mode: "expression" as const, inStep: false }] : []),
@@ -28,13 +30,13 @@ export const waitForEventNode: NodeKind<WaitForEventNode> = {
     }
   },
   async run(n, frame) {
-    const name = stepName(frame.path);
+    const name = stepOf(frame);
     const type = isWholeExpression(n.event) ? await evaluateExpressionField(n.event, frame.scope) : n.event;
     if (typeof type !== "string" || !isValidEventType(type)) throw new FlowError({ name: "ExpressionError", node: name, message: `event type ${JSON.stringify(type)} is not letters, digits, _ and - (at most 100)` });
     const t = n.timeout === undefined ? DEFAULT_EVENT_TIMEOUT_MS : parseDuration(isWholeExpression(n.timeout) ? await evaluateExpressionField(n.timeout, frame.scope) : n.timeout);
     if (t === undefined || !eventTimeoutInRange(t)) throw new FlowError({ name: "ExpressionError", node: name, message: `timeout ${JSON.stringify(n.timeout)} is not a duration between 1 second and 365 days` });
     try {
-      const ev = await frame.state.step.waitForEvent<unknown>(name, { type, timeout: t });
+      const ev = await frame.state.effects.waitForEvent<unknown>(refOf(frame), name, { type, timeout: t });
       return toPlain(ev.payload);
     } catch (e) {
       const fe = toFlowError(e, name, "Timeout");

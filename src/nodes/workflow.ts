@@ -6,9 +6,10 @@ import type { NodeKind } from "./types.js";
 import { durableStep } from "../interpreter/durable.js";
 import { renderTemplate } from "../expressions/template.js";
 import { FlowError, toFlowError } from "../interpreter/errors.js";
-import { stableHash, stepName } from "../interpreter/names.js";
+import { stableHash } from "../interpreter/names.js";
+import { extraStepOf, stepOf } from "../model/steps.js";
 import { DEFAULT_EVENT_TIMEOUT_MS, eventTimeoutInRange, formatDuration, parseDuration } from "../interpreter/duration.js";
-import { compensationChildren, stepBindings } from "./shared.js";
+import { compensationChildren, refOf, stepBindings } from "./shared.js";
 
 /** Cloudflare's instance id rule: ^[a-zA-Z0-9_][a-zA-Z0-9-_]*$, at most 100 characters. */
 export const MAX_INSTANCE_ID_LENGTH = 100;
@@ -22,6 +23,11 @@ export const childEventType = (childId: string): string => `flowdsl-child-${stab
 export const workflowNode: NodeKind<WorkflowNode> = {
   kind: "workflow",
   durable: true,
+  stepApi: "do",
+  // The start is the node's step; with `wait` (the default) the outcome arrives as an event.
+  extraSteps: (n) => (n.wait === false ? [] : [{ role: "wait", suffix: "wait", api: "waitForEvent" }]),
+  // `timeout` bounds the wait for the child, not the start: the start step takes retries only.
+  configFields: (n) => ({ retries: n.retries }),
   children: (n) => compensationChildren(n),
   expressions: (n) => (n.params !== undefined ? [{ at: ["params"], value: n.params, mode: "template" as const, inStep: true }] : []),
   check(n, c) {
@@ -34,7 +40,7 @@ export const workflowNode: NodeKind<WorkflowNode> = {
     }
   },
   async run(n, frame) {
-    const path = stepName(frame.path);
+    const path = stepOf(frame);
     const children = frame.state.host.children;
     if (!children) throw new FlowError({ name: "ChildFailed", node: path, message: "this Worker has no workflow binding to start children with" });
     const id = childInstanceId(frame.state.workflow.id, path);
@@ -42,7 +48,7 @@ export const workflowNode: NodeKind<WorkflowNode> = {
     const wait = n.wait !== false;
     // The child's start is the durable step; the wait for its outcome is separate, so the
     // node's `timeout` bounds the wait, not the start.
-    const started = (await durableStep(frame, { retries: n.retries }, async () => {
+    const started = (await durableStep(frame, async () => {
       const found = children.lookup(n.definition);
       if (!found) throw new FlowError({ name: "ChildFailed", node: path, message: `no definition "${n.definition}" is deployed` });
       const input = n.params === undefined ? {} : await renderTemplate(n.params, stepBindings(frame));
@@ -53,7 +59,7 @@ export const workflowNode: NodeKind<WorkflowNode> = {
     const timeout = parseDuration(n.timeout) ?? DEFAULT_EVENT_TIMEOUT_MS;
     let outcome: { status?: string; output?: unknown; error?: { name?: string; message?: string } };
     try {
-      const ev = await frame.state.step.waitForEvent<typeof outcome>(`${path}/wait`, { type: event, timeout });
+      const ev = await frame.state.effects.waitForEvent<typeof outcome>(refOf(frame), extraStepOf(frame, "wait"), { type: event, timeout });
       outcome = ev.payload;
     } catch (e) {
       const fe = toFlowError(e, path, "Timeout");

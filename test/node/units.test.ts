@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MAX_STEP_NAME_LENGTH, stepName } from "../../src/interpreter/names.js";
 import { parseDuration } from "../../src/interpreter/duration.js";
-import { stepConfig } from "../../src/interpreter/durable.js";
+import { stepConfig } from "../../src/interpreter/config.js";
 import { checkUrl, isPrivateHost } from "../../src/nodes/http-safety.js";
 import { evaluate, expressionCompileCount, parseTemplateString, renderTemplate, toPlain, truthy, ExpressionFailure } from "../../src/expressions/template.js";
 import { decodeErrorMessage, encodeErrorMessage, isEngineAbort, toFlowError } from "../../src/interpreter/errors.js";
