@@ -1,15 +1,21 @@
 // YAML text → plain JSON value plus a source map from JSON paths to file positions.
 // Every failure becomes a Diagnostic with a position; nothing here throws on bad input.
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, isAlias, isCollection } from "yaml";
-import type { Document, Node as YamlNode, Pair, Scalar } from "yaml";
+import type { Alias, Document, Node as YamlNode, Pair, Scalar } from "yaml";
 import { pointer } from "../errors.js";
 import type { DefinitionCode, Diagnostic, Position } from "../errors.js";
 
 /** Definitions are small; a larger file is a mistake or an attack. */
 export const MAX_DEFINITION_BYTES = 1024 * 1024;
 export const isTooLarge = (bytes: number): boolean => bytes > MAX_DEFINITION_BYTES;
-/** How many aliases one document may expand (the yaml library's alias-bomb guard). */
+/**
+ * How many alias expansions one document may have (the yaml library's alias-bomb guard): 100
+ * aliases of a plain value pass, a 101st is refused; an alias of a map or list that itself
+ * holds aliases counts as their expansions.
+ */
 export const MAX_ALIAS_COUNT = 100;
+/** The yaml library counts the anchored node itself as one use. */
+const YAML_MAX_ALIAS_COUNT = MAX_ALIAS_COUNT + 1;
 /** Collections nested deeper than this are refused before anything walks them recursively. */
 export const MAX_YAML_DEPTH = 64;
 
@@ -102,9 +108,13 @@ export function loadDefinition(text: string, file: string): Loaded {
     const what = isSeq(doc.contents) ? "a list" : "a scalar";
     return { file, value: undefined, map, diagnostics: [diag(file, "NOT_A_MAPPING", `The document is ${what}; a definition is a map with \`name:\` and \`steps:\` at the top.`, positionOf(doc.contents.range?.[0] ?? 0))] };
   }
+  const cycle = findAliasCycle(doc);
+  if (cycle) {
+    return { file, value: undefined, map, diagnostics: [diag(file, "YAML_ALIAS_CYCLE", `The alias *${cycle.source} sits inside the value it refers to (&${cycle.source}), so the value would be infinite. Write the value out instead of the alias.`, positionOf(cycle.range?.[0] ?? 0))] };
+  }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    value = doc.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT });
   } catch (e) {
     const firstAlias = findFirstAlias(doc.contents);
     const pos = positionOf(firstAlias?.range?.[0] ?? 0);
@@ -125,6 +135,33 @@ function findTooDeep(root: YamlNode): YamlNode | undefined {
       if (isPair(item)) {
         if (item.value && isCollection(item.value)) stack.push([item.value as YamlNode, depth + 1]);
       } else if (item && isCollection(item)) stack.push([item as YamlNode, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** An alias inside the node it refers to (`x: &a { y: *a }`), which would make the value cyclic. */
+function findAliasCycle(doc: Document): Alias | undefined {
+  const ancestors = new Set<unknown>();
+  // Depth first with explicit exits, so the ancestor set is exact and the stack never overflows.
+  const stack: Array<{ node: unknown; exit?: true }> = [{ node: doc.contents }];
+  while (stack.length > 0) {
+    const { node, exit } = stack.pop()!;
+    if (exit) {
+      ancestors.delete(node);
+      continue;
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (target && ancestors.has(target)) return node;
+      continue;
+    }
+    if (isPair(node)) {
+      stack.push({ node: node.value }, { node: node.key });
+    } else if (isCollection(node)) {
+      ancestors.add(node);
+      stack.push({ node, exit: true });
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i] });
     }
   }
   return undefined;

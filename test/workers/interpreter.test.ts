@@ -223,7 +223,7 @@ describe("parallel", () => {
     const b = base();
     const { intro } = await start(definition(parallelDef), { base: b });
     await intro.waitForStatus("complete");
-    expect(await intro.getOutput()).toEqual({ both: { left: 1, right: 200 }, leaked: false });
+    expect(await intro.getOutput()).toEqual({ both: { left: 1, right: 200 } });
     await intro.dispose();
   });
 
