@@ -14,6 +14,7 @@ import { checkSyntax, expressionSource, freeVariables, IMPURE_FUNCTIONS, JSONATA
 import { modelOf } from "../model/model.js";
 import type { DefinitionModel, ModelNode, StepTemplate } from "../model/model.js";
 import { fieldScopes, PLACE_VARIABLES, settersOf } from "../model/scope.js";
+import { describeRows, ENGINE_MAX_STEPS, FREE_PLAN_MAX_STEPS, isOverEngineMax, isOverFreePlan, stepBudget } from "../model/budget.js";
 import { formatDuration, parseDuration, retryDelayInRange, stepTimeoutInRange } from "../interpreter/duration.js";
 import { isStepNameTooLong, MAX_STEP_NAME_LENGTH } from "../interpreter/names.js";
 import { ACTION_NAMES } from "../actions/index.js";
@@ -125,6 +126,7 @@ export function validateLoaded(loaded: Loaded, opts: ValidateOptions = {}): Vali
   reportCollisions(ctx);
   // Scopes only make sense once every node is well formed.
   if (!out.some((d) => d.severity === "error")) checkVariables(ctx, value.output);
+  if (!out.some((d) => d.severity === "error")) checkBudget(ctx, value.input);
 
   out.sort((a, b) => a.line - b.line || a.col - b.col);
   const ok = !out.some((d) => d.severity === "error");
@@ -229,6 +231,22 @@ function reportCollisions(ctx: WalkContext): void {
     if (dup) continue; // a duplicate sibling name, reported already
     const line = ctx.map.locate([...c.first.at, c.first.kind]).line;
     ctx.report("DUPLICATE_NAME", `The node "${c.first.name}" at line ${line} already has the step name "${c.text}"; two nodes never share one (their durable results would mix). Rename one of them.`, [...c.second.at, c.second.kind]);
+  }
+}
+
+/** The worst-case step count against Cloudflare's limits. */
+function checkBudget(ctx: WalkContext, input: unknown): void {
+  const budget = stepBudget(ctx.model.root, input);
+  if (!isOverFreePlan(budget.total)) return;
+  const biggest = [...budget.rows].sort((a, b) => b.total - a.total)[0];
+  // Point at the loop to bound: the outermost loop of the largest contribution.
+  const where = biggest?.loops[0]?.node ?? biggest?.node;
+  const at = where ? [...where.at, where.kind] : ["steps"];
+  const breakdown = describeRows(budget.rows, 3).join("; ");
+  if (isOverEngineMax(budget.total)) {
+    ctx.report("STEP_BUDGET", `In the worst case an instance runs ${budget.total} steps; Cloudflare allows at most ${ENGINE_MAX_STEPS}. Largest: ${breakdown}. Bound the loop (foreach \`max\`, \`maxItems\` in the input schema, repeat \`max\`) or move the work into a child workflow; \`flowdsl validate --budget\` shows every node.`, at, { key: true });
+  } else {
+    ctx.report("STEP_BUDGET_FREE_PLAN", `In the worst case an instance runs ${budget.total} steps, more than the ${FREE_PLAN_MAX_STEPS} of the Workers Free plan (fine on a paid plan). Largest: ${breakdown}. Bound the loop to stay under it.`, at, { key: true, severity: "warning" });
   }
 }
 

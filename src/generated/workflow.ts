@@ -497,6 +497,10 @@ export interface ForeachNode {
    */
   concurrency?: number;
   /**
+   * At most this many items (at most 10000); more fail the node with ExpressionError. Bounds the step budget when `in` is not a literal list or an input with maxItems.
+   */
+  max?: number;
+  /**
    * Template evaluated per iteration (default: the iteration's last result).
    */
   collect?: unknown;

@@ -27,6 +27,7 @@ export const foreachNode: NodeKind<ForeachNode> = {
     const raw = await evaluateExpressionField(n.in, frame.scope);
     const items = raw === null ? [] : Array.isArray(raw) ? raw : [raw];
     if (items.length > MAX_FOREACH_ITEMS) throw new FlowError({ name: "ExpressionError", node: name, message: `foreach over ${items.length} items; at most ${MAX_FOREACH_ITEMS}. Split the work into child workflows.` });
+    if (n.max !== undefined && items.length > n.max) throw new FlowError({ name: "ExpressionError", node: name, message: `foreach over ${items.length} items; this node's \`max\` is ${n.max}. Raise \`max\` (and check the step budget) or split the work.` });
     const each = n.each ?? "item";
     const index = n.index ?? "index";
     const iteration = async (i: number): Promise<unknown> => {
