@@ -11,6 +11,8 @@ import { validateFiles, isDefinitionFile } from "../src/cli/main.js";
 import { prettify } from "../src/errors.js";
 import { validateDefinitionText } from "../src/definition/validate.js";
 import { definitionHash } from "../src/definition/hash.js";
+import { modelOf } from "../src/model/model.js";
+import { stepBudget } from "../src/model/budget.js";
 import { readFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -59,11 +61,12 @@ function cronTriggers(path: string): string[] {
   return (config.triggers?.crons ?? []).map((c) => c.trim().split(/\s+/).join(" "));
 }
 
-interface Built { name: string; description: string; hash: string; definition: unknown; input: unknown; schedule?: string }
+interface Built { name: string; description: string; hash: string; definition: unknown; input: unknown; schedule?: string; steps: number }
 const built: Built[] = [];
 for (const f of files) {
   const def = validateDefinitionText(readFileSync(f, "utf8"), f).definition!;
-  built.push({ name: def.name, description: def.description ?? "", hash: definitionHash(def), definition: def, input: def.input ?? null, ...(def.schedule ? { schedule: def.schedule } : {}) });
+  const steps = stepBudget(modelOf(def).root, def.input).total;
+  built.push({ name: def.name, description: def.description ?? "", hash: definitionHash(def), definition: def, input: def.input ?? null, ...(def.schedule ? { schedule: def.schedule } : {}), steps });
 }
 
 /** ajv's standalone output calls require() even with esm: true; point those at our ESM runtime. */

@@ -6,6 +6,8 @@ import { prettify } from "../errors.js";
 import type { Diagnostic } from "../errors.js";
 import { decodeDefinition } from "../definition/load.js";
 import { validateDefinitionText } from "../definition/validate.js";
+import { modelOf } from "../model/model.js";
+import { DEFAULT_MAX_STEPS, ENGINE_MAX_STEPS, FREE_PLAN_MAX_STEPS, stepBudget } from "../model/budget.js";
 
 export const EXIT_VALID = 0;
 export const EXIT_INVALID = 1;
@@ -13,9 +15,10 @@ export const EXIT_USAGE = 2;
 const FORMATS = ["text", "json", "github"] as const;
 type Format = (typeof FORMATS)[number];
 
-const USAGE = `Usage: flowdsl validate [paths…] [--format text|json|github]
+const USAGE = `Usage: flowdsl validate [paths…] [--format text|json|github] [--budget]
 
 Validates workflow definitions (files, or folders of *.yaml/*.yml; default: definitions/).
+--budget also prints each valid definition's worst-case step count, node by node.
 Exit code 0 when all are valid, 1 when any is invalid, 2 on a usage error.`;
 
 export interface Io {
@@ -33,10 +36,18 @@ export interface FileResult {
   file: string;
   valid: boolean;
   diagnostics: Diagnostic[];
+  /** The step budget of a valid definition (with --budget). */
+  budget?: BudgetReport;
+}
+
+export interface BudgetReport {
+  total: number;
+  limits: { freePlan: number; default: number; maximum: number };
+  rows: Array<{ node: string; kind: string; step: string; steps: number; loops: Array<{ node: string; bound: number; why: string }>; total: number }>;
 }
 
 /** Validates files; `workflow.definition` is checked against the definitions in each file's folder. */
-export function validateFiles(files: string[], display: (f: string) => string = (f) => f): FileResult[] {
+export function validateFiles(files: string[], display: (f: string) => string = (f) => f, opts: { budget?: boolean } = {}): FileResult[] {
   const siblings = new Map<string, Set<string>>();
   const known = (dir: string): Set<string> => {
     let s = siblings.get(dir);
@@ -57,8 +68,30 @@ export function validateFiles(files: string[], display: (f: string) => string = 
     const decoded = decodeDefinition(bytes, file);
     if (decoded.text === undefined) return { file, valid: false, diagnostics: decoded.diagnostics };
     const r = validateDefinitionText(decoded.text, file, { stem: stemOf(f), knownDefinitions: known(dirname(f)) });
-    return { file, valid: r.definition !== undefined, diagnostics: r.diagnostics };
+    const budget = opts.budget && r.definition ? budgetReport(r.definition) : undefined;
+    return { file, valid: r.definition !== undefined, diagnostics: r.diagnostics, ...(budget ? { budget } : {}) };
   });
+}
+
+function budgetReport(def: { steps: unknown; input?: unknown }): BudgetReport {
+  const b = stepBudget(modelOf(def).root, def.input);
+  return {
+    total: b.total,
+    limits: { freePlan: FREE_PLAN_MAX_STEPS, default: DEFAULT_MAX_STEPS, maximum: ENGINE_MAX_STEPS },
+    rows: [
+      ...[...b.rows].sort((x, y) => y.total - x.total).map((r) => ({ node: r.node.id, kind: r.node.kind, step: r.node.path.text, steps: r.steps, loops: r.loops.map((l) => ({ node: l.node.id, bound: l.bound, why: l.why })), total: r.total })),
+      { node: "", kind: "instance", step: "(reporting to a parent, when run as a child)", steps: b.notifyParent, loops: [], total: b.notifyParent },
+    ],
+  };
+}
+
+function budgetText(file: string, b: BudgetReport): string[] {
+  const verdict = b.total > b.limits.maximum ? "over Cloudflare's maximum" : b.total > b.limits.default ? "over the default: the workflow gets limits.steps" : b.total > b.limits.freePlan ? "over the Free plan's limit" : "within every plan's limit";
+  const width = Math.min(60, Math.max(...b.rows.map((r) => r.step.length)));
+  return [
+    `${file}: at most ${b.total} steps per instance (${verdict}; Free plan ${b.limits.freePlan}, default ${b.limits.default}, maximum ${b.limits.maximum})`,
+    ...b.rows.map((r) => `  ${r.step.padEnd(width)}  ${String(r.total).padStart(6)}${r.loops.length ? `  = ${r.steps} × ${r.loops.map((l) => `${l.bound} (${l.why})`).join(" × ")}` : ""}`),
+  ];
 }
 
 function safeReaddir(dir: string): string[] {
@@ -80,6 +113,7 @@ export function main(argv: string[], io: Io = defaultIo): number {
     return EXIT_USAGE;
   }
   let format: Format = "text";
+  let budget = false;
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -90,6 +124,8 @@ export function main(argv: string[], io: Io = defaultIo): number {
         return EXIT_USAGE;
       }
       format = v as Format;
+    } else if (a === "--budget") {
+      budget = true;
     } else if (a === "--help" || a === "-h") {
       io.out(USAGE);
       return EXIT_VALID;
@@ -112,7 +148,7 @@ export function main(argv: string[], io: Io = defaultIo): number {
     if (st.isDirectory()) files.push(...safeReaddir(abs).filter(isDefinitionFile).map((f) => join(abs, f)));
     else files.push(abs);
   }
-  const results = validateFiles(files, (f) => relative(io.cwd, f) || f);
+  const results = validateFiles(files, (f) => relative(io.cwd, f) || f, { budget });
   const valid = results.every((r) => r.valid);
   if (format === "json") {
     io.out(JSON.stringify({ valid, files: results }, null, 2));
@@ -120,6 +156,7 @@ export function main(argv: string[], io: Io = defaultIo): number {
     for (const r of results) for (const d of r.diagnostics) io.out(githubAnnotation(d));
   } else {
     for (const r of results) for (const d of r.diagnostics) io.out(prettify(d));
+    for (const r of results) if (r.budget) for (const line of budgetText(r.file, r.budget)) io.out(line);
     const bad = results.filter((r) => !r.valid).length;
     io.err(valid ? `${results.length} definition${results.length === 1 ? "" : "s"} valid` : `${bad} of ${results.length} definition${results.length === 1 ? "" : "s"} invalid`);
   }

@@ -8,6 +8,8 @@ export interface BuiltDefinition {
   definition: FlowdslWorkflowDefinition;
   input: unknown;
   schedule?: string;
+  /** Worst-case steps of one instance (the model's step budget): the entry's `limits.steps` past the engine default. */
+  steps: number;
 }
 
 export interface InputError {
