@@ -276,7 +276,8 @@ function unknownVariableMessage(v: string, known: ReadonlySet<string>, ctx: Walk
   const setters = settersOf(ctx.model, v);
   const setter = setters[0];
   const where = setter ? ` The node "${setter.name}" (line ${ctx.map.locate([...setter.at, setter.kind]).line}) sets it, but not before this point in a scope this expression sees (a foreach body, a parallel branch and a compensation keep their variables to themselves).` : "";
-  return `$${v} is not set at this point: no node before it has \`as: ${v}\` or sets it.${hint ? ` Did you mean $${hint}?` : ""}${where}${!hint && !setter ? " Add `as: " + v + "` to the node whose result this is, or fix the name." : ""}`;
+  const why = setter ? "" : ` No node before it has \`as: ${v}\` or sets it.`;
+  return `$${v} is not set at this point.${why}${hint ? ` Did you mean $${hint}?` : ""}${where}${!hint && !setter ? " Add `as: " + v + "` to the node whose result this is, or fix the name." : ""}`;
 }
 
 const BUILTIN_MEANING: Record<string, string> = {
