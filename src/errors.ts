@@ -24,7 +24,7 @@ export const DEFINITION_CODES = {
   INVALID_VARIABLE: "A variable name is letters, digits and _, not starting with a digit.",
   INVALID_EVENT_TYPE: "An event type is letters, digits, _ and -, at most 100 characters.",
   INVALID_DURATION: 'A duration is a number of ms, "10 seconds", "1 week" or "30s", "5m", "24h", "7d".',
-  UNKNOWN_KIND: "A node needs exactly one kind key: do, http, sleep, waitForEvent, set, switch, foreach, parallel, race, repeat, try, compensate, fail or workflow.",
+  UNKNOWN_KIND: "A node needs exactly one kind key (do, http, sleep, waitForEvent …); the message lists them all.",
   SCHEDULE_NOT_TRIGGERED: "The definition's `schedule` is not among wrangler.jsonc's `triggers.crons`. Add it there so Cloudflare calls the Worker on that schedule.",
   MULTIPLE_KINDS: "A node has exactly one kind key. Split it into one node per kind.",
   NAME_MISMATCH: "`name` must equal the file stem. Rename the file or the workflow.",

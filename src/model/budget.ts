@@ -8,8 +8,6 @@
 import type { ExprNode } from "jsonata";
 import type { ModelList, ModelNode } from "./model.js";
 import { compile, expressionSource } from "../expressions/template.js";
-import { MAX_FOREACH_ITEMS } from "../nodes/foreach.js";
-import { MAX_REPEAT } from "../nodes/repeat.js";
 
 /** Cloudflare's production maximum for `limits.steps` (wrangler warns past it). */
 export const ENGINE_MAX_STEPS = 25_000;
@@ -66,53 +64,35 @@ function row(node: ModelNode, steps: number, loops: LoopBound[]): BudgetRow {
   return { node, steps, loops, total: loops.reduce((n, l) => n * l.bound, steps) };
 }
 
+/**
+ * A node's rows on its worst path, from its edges alone: cases and the default are
+ * alternatives (the largest counts), a try's steps run and then at most one handler (the
+ * largest), a loop body runs `bound` times, and every other list (branches, compensation) runs
+ * once each.
+ */
 function nodeRows(m: ModelNode, loops: LoopBound[], input: unknown): BudgetRow[] {
   const own = m.steps.filter((s) => s.api === "do").length;
   const rows: BudgetRow[] = own > 0 ? [row(m, own, loops)] : [];
-  const edges = m.edges;
-  const worst = (lists: ModelList[], inner: LoopBound[]): BudgetRow[] => {
+  const worst = (lists: ModelList[]): BudgetRow[] => {
     let best: BudgetRow[] = [];
     for (const l of lists) {
-      const r = listRows(l, inner, input);
+      const r = listRows(l, loops, input);
       if (sum(r) > sum(best)) best = r;
     }
     return best;
   };
-  switch (m.kind) {
-    case "switch":
-      return [...rows, ...worst(edges.map((e) => e.list), loops)];
-    case "try": {
-      const [steps, ...handlers] = edges;
-      return [...rows, ...(steps ? listRows(steps.list, loops, input) : []), ...worst(handlers.map((e) => e.list), loops)];
-    }
-    case "foreach":
-    case "repeat": {
-      const body = edges.find((e) => e.edge === "body");
-      const bound = loopBound(m, input);
-      return [...rows, ...(body ? listRows(body.list, [...loops, bound], input) : [])];
-    }
-    default:
-      // Branches (parallel, race) all run; a compensation runs at most once per registration.
-      return [...rows, ...edges.flatMap((e) => listRows(e.list, loops, input))];
+  const alternatives = m.edges.filter((e) => e.edge === "case" || e.edge === "default").map((e) => e.list);
+  const handlers = m.edges.filter((e) => e.edge === "catch").map((e) => e.list);
+  for (const e of m.edges) {
+    if (e.edge === "case" || e.edge === "default" || e.edge === "catch") continue;
+    const inner = e.loop ? [...loops, { node: m, ...(m.loopBound?.(input) ?? { bound: 1, why: `${m.kind} "${m.name}"` }) }] : loops;
+    rows.push(...listRows(e.list, inner, input));
   }
+  return [...rows, ...worst(alternatives), ...worst(handlers)];
 }
 
-/** A loop's bound: repeat's `max`; foreach's `max`, a literal list's length, or `maxItems`. */
-export function loopBound(m: ModelNode, input: unknown): LoopBound {
-  const n = m.node as { max?: unknown; in?: unknown };
-  if (m.kind === "repeat") {
-    const max = typeof n.max === "number" ? Math.min(n.max, MAX_REPEAT) : MAX_REPEAT;
-    return { node: m, bound: max, why: `repeat "${m.name}": max ${max}` };
-  }
-  const candidates: Array<{ bound: number; why: string }> = [];
-  if (typeof n.max === "number") candidates.push({ bound: n.max, why: `foreach "${m.name}": max ${n.max}` });
-  const fromIn = typeof n.in === "string" ? boundOfExpression(n.in, input) : undefined;
-  if (fromIn) candidates.push({ bound: fromIn.bound, why: `foreach "${m.name}": ${fromIn.why}` });
-  const best = candidates.sort((a, b) => a.bound - b.bound)[0];
-  return best ? { node: m, ...best } : { node: m, bound: MAX_FOREACH_ITEMS, why: `foreach "${m.name}": no bound (a literal list, maxItems in the input schema, or max), so the foreach maximum ${MAX_FOREACH_ITEMS}` };
-}
-
-function boundOfExpression(text: string, input: unknown): { bound: number; why: string } | undefined {
+/** The bound a literal list or the input schema's `maxItems` puts on an expression's array. */
+export function arrayBound(text: string, input: unknown): { bound: number; why: string } | undefined {
   let ast: ExprNode;
   try {
     ast = compile(expressionSource(text).expr).ast();

@@ -7,7 +7,8 @@
 // builds it before it knows the definition is valid): items that are not a node with one kind
 // key and a string name are left out, with their subtrees.
 import type { Node } from "../generated/workflow.js";
-import type { CheckContext, ChildList, EdgeKind, ExprField, ExtraStep, JsonPath, Kind, NodeOfKind, Runner } from "../nodes/types.js";
+import type { CheckContext, ChildList, EdgeKind, ExprField, ExtraStep, JsonPath, NodeOfKind, Runner } from "../nodes/types.js";
+import type { Kind } from "../nodes/index.js";
 import type { Frame, StepConfig } from "../interpreter/context.js";
 import { kindOf, NODE_KINDS } from "../nodes/index.js";
 import { pointer } from "../errors.js";
@@ -74,6 +75,8 @@ export interface ModelNode {
   as: string | undefined;
   expressions: ExprField[];
   declares: Array<{ name: string; at: JsonPath; key?: boolean; scope: "after" | "children" }>;
+  /** A loop's bound on iterations (foreach, repeat), for the step budget. */
+  loopBound: ((input: unknown) => { bound: number; why: string }) | undefined;
   /** The kind's own semantic checks (validator only). */
   check(c: CheckContext): void;
   /** The kind's execution, bound to this node. */
@@ -118,6 +121,7 @@ function bindKind<K extends Kind>(kind: K, node: NodeOfKind[K]) {
     declares: mod.declares?.(node) ?? [],
     configFields: mod.configFields?.(node) ?? node,
     check: (c: CheckContext) => mod.check?.(node, c),
+    loopBound: mod.loopBound ? (input: unknown) => mod.loopBound!(node, input) : undefined,
     run: (frame: Frame, runner: Runner) => mod.run(node, frame, runner),
   };
 }
@@ -171,6 +175,7 @@ function buildModel(def: DefinitionLike): DefinitionModel {
         expressions: bound.expressions,
         declares: bound.declares,
         check: bound.check,
+        loopBound: bound.loopBound,
         run: bound.run,
         ...(config ? { config } : {}),
       };

@@ -4,6 +4,7 @@ import type { NodeKind } from "./types.js";
 import { evaluateExpressionField, renderTemplate } from "../expressions/template.js";
 import { FlowError, isEngineAbort } from "../interpreter/errors.js";
 import { stepOf } from "../model/steps.js";
+import { arrayBound } from "../model/budget.js";
 
 /** More items than this in one foreach is a mistake (each is at least one step; an instance has a step budget). */
 export const MAX_FOREACH_ITEMS = 10_000;
@@ -17,6 +18,14 @@ export const foreachNode: NodeKind<ForeachNode> = {
     // collect sees the iteration's scope (loop variables and the body's writes) and $result.
     ...(n.collect !== undefined ? [{ at: ["collect"], value: n.collect, mode: "template" as const, inStep: false, sees: ["result"], seesBody: true }] : []),
   ],
+  // The fewest of: `max`, a literal list's length, the input schema's maxItems; else the maximum.
+  loopBound(n, input) {
+    const candidates: Array<{ bound: number; why: string }> = [];
+    if (typeof n.max === "number") candidates.push({ bound: n.max, why: `foreach "${n.foreach}": max ${n.max}` });
+    const fromIn = typeof n.in === "string" ? arrayBound(n.in, input) : undefined;
+    if (fromIn) candidates.push({ bound: fromIn.bound, why: `foreach "${n.foreach}": ${fromIn.why}` });
+    return candidates.sort((a, b) => a.bound - b.bound)[0] ?? { bound: MAX_FOREACH_ITEMS, why: `foreach "${n.foreach}": no bound (a literal list, maxItems in the input schema, or max), so the foreach maximum ${MAX_FOREACH_ITEMS}` };
+  },
   declares: (n) => [
     ...(n.each ? [{ name: n.each, at: ["each"], scope: "children" as const }] : []),
     ...(n.index ? [{ name: n.index, at: ["index"], scope: "children" as const }] : []),

@@ -1,7 +1,7 @@
 // Every node kind, by its kind key. The registry is a mapped type over the kinds, so each
 // entry is checked against its own node type and the model dispatches without casts.
-import { KINDS } from "./types.js";
-import type { Kind, KindRegistry, NodeKind } from "./types.js";
+// A new kind is one line in KINDS and one in NODE_KINDS (docs/contributing.md).
+import type { KindRegistry, NodeKind } from "./types.js";
 import { doNode } from "./do.js";
 import { httpNode } from "./http.js";
 import { sleepNode } from "./sleep.js";
@@ -16,6 +16,24 @@ import { tryNode } from "./try.js";
 import { compensateNode } from "./compensate.js";
 import { failNode } from "./fail.js";
 import { workflowNode } from "./workflow.js";
+
+export const KINDS = [
+  "do",
+  "http",
+  "sleep",
+  "waitForEvent",
+  "set",
+  "switch",
+  "foreach",
+  "parallel",
+  "race",
+  "repeat",
+  "try",
+  "compensate",
+  "fail",
+  "workflow",
+] as const;
+export type Kind = (typeof KINDS)[number];
 
 export const NODE_KINDS: KindRegistry = {
   do: doNode,
@@ -50,5 +68,4 @@ export function kindOf(node: object): Kind | undefined {
   return keys.length === 1 ? keys[0] : undefined;
 }
 
-export { KINDS };
-export type { Kind, NodeKind };
+export type { NodeKind };

@@ -13,6 +13,10 @@ export const repeatNode: NodeKind<RepeatNode> = {
   durable: false,
   children: (n) => [{ edge: "body", at: ["steps"], steps: n.steps ?? [], segments: [], loop: true, scope: "shared", binds: ["attempt"] }],
   expressions: (n) => [{ at: ["until"], value: n.until, mode: "expression" as const, inStep: false, sees: ["attempt"], seesBody: true }],
+  loopBound: (n) => {
+    const max = typeof n.max === "number" ? Math.min(n.max, MAX_REPEAT) : MAX_REPEAT;
+    return { bound: max, why: `repeat "${n.repeat}": max ${max}` };
+  },
   async run(n, frame, run) {
     const body = frame.node.edges[0]!.list;
     let result: unknown = null;

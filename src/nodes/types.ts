@@ -2,62 +2,14 @@
 // declared variables, child edges, extra step-name roles), read by the model, the validator
 // and the build, beside an execution (`run`) that alone reaches effects, through the seam.
 // Adding a kind: see docs/contributing.md.
-import type {
-  CompensateNode,
-  DoNode,
-  FailNode,
-  ForeachNode,
-  HttpNode,
-  Node,
-  ParallelNode,
-  RaceNode,
-  RepeatNode,
-  SetNode,
-  SleepNode,
-  SwitchNode,
-  TryNode,
-  WaitForEventNode,
-  WorkflowNode,
-} from "../generated/workflow.js";
+import type { Node } from "../generated/workflow.js";
+import type { Kind } from "./index.js";
 import type { DefinitionCode } from "../errors.js";
 import type { Frame } from "../interpreter/context.js";
 import type { ModelList } from "../model/model.js";
 
-export const KINDS = [
-  "do",
-  "http",
-  "sleep",
-  "waitForEvent",
-  "set",
-  "switch",
-  "foreach",
-  "parallel",
-  "race",
-  "repeat",
-  "try",
-  "compensate",
-  "fail",
-  "workflow",
-] as const;
-export type Kind = (typeof KINDS)[number];
-
-/** The node type of each kind key: the registry is typed by it, so dispatch needs no casts. */
-export interface NodeOfKind {
-  do: DoNode;
-  http: HttpNode;
-  sleep: SleepNode;
-  waitForEvent: WaitForEventNode;
-  set: SetNode;
-  switch: SwitchNode;
-  foreach: ForeachNode;
-  parallel: ParallelNode;
-  race: RaceNode;
-  repeat: RepeatNode;
-  try: TryNode;
-  compensate: CompensateNode;
-  fail: FailNode;
-  workflow: WorkflowNode;
-}
+/** The node type of each kind key, from the generated types: the registry is typed by it. */
+export type NodeOfKind = { [K in Kind]: Extract<Node, Record<K, string>> };
 
 export type JsonPath = (string | number)[];
 
@@ -138,6 +90,8 @@ export interface NodeDescription<N> {
   /** Variables the node declares besides `as` (set.values keys, foreach each/index). */
   declares?(node: N): Array<{ name: string; at: JsonPath; key?: boolean; scope: "after" | "children" }>;
   check?(node: N, c: CheckContext): void;
+  /** A loop's bound on iterations, for the step budget (foreach, repeat). */
+  loopBound?(node: N, input: unknown): { bound: number; why: string };
 }
 
 export interface NodeKind<N = Node> extends NodeDescription<N> {
