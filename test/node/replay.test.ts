@@ -11,6 +11,8 @@ import type { Outcome } from "../replay-harness.js";
 import { validateDefinitionText } from "../../src/definition/validate.js";
 import type { Definition, Host, InstanceParams } from "../../src/interpreter/context.js";
 import { ACTIONS } from "../../src/actions/index.js";
+import { modelOf } from "../../src/model/model.js";
+import { NOTIFY_PARENT_STEP } from "../../src/interpreter/run.js";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -126,12 +128,12 @@ const silence = <T>(fn: () => Promise<T>): Promise<T> => {
 };
 
 // The uninterrupted runs, which fix each definition's reference outcome and crash points.
-const reference = new Map<string, { outcome: Outcome; steps: number }>();
+const reference = new Map<string, { outcome: Outcome; steps: number; keys: string[] }>();
 for (const name of defs.keys()) {
   const step = new JournalStep(eventsFor(name));
   const params = await prepare(name, "ref");
   const { outcome } = await silence(() => runToEnd(params, "replay", step, hostFor()));
-  reference.set(name, { outcome, steps: step.journal.size });
+  reference.set(name, { outcome, steps: step.journal.size, keys: [...step.journal.keys()] });
 }
 const pairs = [...reference.entries()].flatMap(([name, r]) => Array.from({ length: r.steps }, (_, i) => ({ name, k: i + 1 })));
 
@@ -155,11 +157,35 @@ describe("replay", () => {
     expect(checked).toBe(pairs.length);
   });
 
+  it("every step the interpreter asked for is one of the model's templates, by the same engine call", () => {
+    let checked = 0;
+    for (const [name, r] of reference) {
+      const model = modelOf(defs.get(name)!);
+      const templates = model.nodes.flatMap((m) => m.steps.map((s) => ({ api: s.api, re: templateRegex(s.template.text), text: s.template.text })));
+      for (const key of r.keys) {
+        const m = /^(do|sleep|sleepUntil|waitForEvent):(.*)#\d+$/.exec(key);
+        expect(m, key).not.toBeNull();
+        const [, api, stepName] = m!;
+        if (stepName === NOTIFY_PARENT_STEP) continue;
+        const engineCall = api === "sleepUntil" ? "sleep" : api;
+        const match = templates.filter((t) => t.api === engineCall && t.re.test(stepName!));
+        expect(match.map((t) => t.text), `${name}: ${key}`).toHaveLength(1);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it("the reference runs cover complete and errored outcomes", () => {
     const statuses = new Set([...reference.values()].map((r) => r.outcome.status));
     expect(statuses).toEqual(new Set(["complete", "errored"]));
   });
 });
+
+/** `charge[{i}]/notify` → /^charge\[\d+\]\/notify$/ */
+function templateRegex(text: string): RegExp {
+  return new RegExp("^" + text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/\\\{[a-z]\\\}/g, "\\d+") + "$");
+}
 
 /** Each run has its own base path on the mock server; everything else must match exactly. */
 function normalize(o: Outcome): unknown {

@@ -1,0 +1,252 @@
+// The model of a definition: node identities, step-name templates of every kind and their
+// nesting, typed edges, collisions; and the interpreter reading only the model (scope
+// isolation at run time, the effects seam keyed by node identity).
+import { describe, expect, it } from "vitest";
+import { modelOf, instantiate } from "../../src/model/model.js";
+import type { ModelNode } from "../../src/model/model.js";
+import { MAX_STEP_NAME_LENGTH } from "../../src/interpreter/names.js";
+import type { Definition, Host, InstanceParams } from "../../src/interpreter/context.js";
+import type { Effects } from "../../src/interpreter/effects.js";
+import { runInstance } from "../../src/interpreter/run.js";
+import { ACTIONS } from "../../src/actions/index.js";
+import { JournalStep, runToEnd } from "../replay-harness.js";
+import { validateDefinitionText } from "../../src/definition/validate.js";
+
+const def = (steps: unknown[], extra: Record<string, unknown> = {}): Definition => ({ name: "m", steps, ...extra }) as unknown as Definition;
+
+/** One node of each kind, nested in loops, cases, branches, handlers and compensations. */
+const everyKind = def([
+  { do: "reserve", value: 1, compensate: [{ http: "release", url: "https://inv.example.com/release" }] },
+  { http: "charge", url: "https://pay.example.com/charge", retries: { limit: 2, delay: "1s" } },
+  { sleep: "nap", for: "1 second" },
+  { waitForEvent: "approval", event: "approve" },
+  { set: "totals", values: { x: 1 } },
+  { switch: "route", cases: [{ when: "$x = 1", steps: [{ do: "one", value: 1 }] }, { when: "true", steps: [{ do: "other", value: 2 }] }], default: [{ do: "fallback", value: 0 }] },
+  {
+    foreach: "orders",
+    in: "[1, 2]",
+    steps: [
+      { do: "process", value: 1, compensate: [{ do: "unprocess", value: 0 }] },
+      { repeat: "poll", max: 3, until: "true", steps: [{ http: "check", url: "https://jobs.example.com/x" }, { sleep: "wait", for: "1s" }] },
+      { parallel: "both", branches: { left: [{ do: "l", value: 1 }], right: [{ foreach: "inner", in: "[1]", steps: [{ do: "deep", value: 1 }] }] } },
+    ],
+  },
+  { race: "fastest", branches: { a: [{ http: "ask a", url: "https://a.example.com" }], b: [{ waitForEvent: "answer b", event: "b" }] } },
+  { try: "guarded", steps: [{ do: "risky", value: 1 }], catch: [{ errors: ["HttpError"], steps: [{ do: "handle http", value: 1 }] }, { steps: [{ do: "handle any", value: 1 }] }] },
+  { compensate: "undo all" },
+  { fail: "stop", message: "no" , if: false },
+  { workflow: "child", definition: "m" },
+  { workflow: "fire and forget", definition: "m", wait: false },
+]);
+
+const model = modelOf(everyKind);
+const at = (id: string): ModelNode => {
+  const m = model.byId.get(id);
+  if (!m) throw new Error(`no node at ${id}`);
+  return m;
+};
+
+describe("node identity and step-name templates", () => {
+  it.for([
+    // [JSON pointer, kind, name path template, the node's own steps as "api template"]
+    ["/steps/0", "do", "reserve", ["do reserve"]],
+    ["/steps/0/compensate/0", "http", "reserve/compensate/release", ["do reserve/compensate/release"]],
+    ["/steps/1", "http", "charge", ["do charge"]],
+    ["/steps/2", "sleep", "nap", ["sleep nap"]],
+    ["/steps/3", "waitForEvent", "approval", ["waitForEvent approval"]],
+    ["/steps/4", "set", "totals", []],
+    ["/steps/5", "switch", "route", []],
+    ["/steps/5/cases/0/steps/0", "do", "route/one", ["do route/one"]],
+    ["/steps/5/cases/1/steps/0", "do", "route/other", ["do route/other"]],
+    ["/steps/5/default/0", "do", "route/fallback", ["do route/fallback"]],
+    ["/steps/6", "foreach", "orders", []],
+    ["/steps/6/steps/0", "do", "orders[{i}]/process", ["do orders[{i}]/process"]],
+    ["/steps/6/steps/0/compensate/0", "do", "orders[{i}]/process/compensate/unprocess", ["do orders[{i}]/process/compensate/unprocess"]],
+    ["/steps/6/steps/1", "repeat", "orders[{i}]/poll", []],
+    ["/steps/6/steps/1/steps/0", "http", "orders[{i}]/poll[{j}]/check", ["do orders[{i}]/poll[{j}]/check"]],
+    ["/steps/6/steps/1/steps/1", "sleep", "orders[{i}]/poll[{j}]/wait", ["sleep orders[{i}]/poll[{j}]/wait"]],
+    ["/steps/6/steps/2/branches/left/0", "do", "orders[{i}]/both/left/l", ["do orders[{i}]/both/left/l"]],
+    ["/steps/6/steps/2/branches/right/0/steps/0", "do", "orders[{i}]/both/right/inner[{j}]/deep", ["do orders[{i}]/both/right/inner[{j}]/deep"]],
+    ["/steps/7", "race", "fastest", ["do fastest/winner"]],
+    ["/steps/7/branches/a/0", "http", "fastest/a/ask a", ["do fastest/a/ask a"]],
+    ["/steps/7/branches/b/0", "waitForEvent", "fastest/b/answer b", ["waitForEvent fastest/b/answer b"]],
+    ["/steps/8/steps/0", "do", "guarded/risky", ["do guarded/risky"]],
+    ["/steps/8/catch/0/steps/0", "do", "guarded/catch[0]/handle http", ["do guarded/catch[0]/handle http"]],
+    ["/steps/8/catch/1/steps/0", "do", "guarded/catch[1]/handle any", ["do guarded/catch[1]/handle any"]],
+    ["/steps/9", "compensate", "undo all", []],
+    ["/steps/10", "fail", "stop", []],
+    ["/steps/11", "workflow", "child", ["do child", "waitForEvent child/wait"]],
+    ["/steps/12", "workflow", "fire and forget", ["do fire and forget"]],
+  ] as const)("%s is a %s named %s", ([id, kind, path, steps]) => {
+    const m = at(id);
+    expect(m.kind).toBe(kind);
+    expect(m.path.text).toBe(path);
+    expect(m.steps.map((s) => `${s.api} ${s.template.text}`)).toEqual(steps);
+  });
+
+  it("gives every node exactly one identity, depth first in document order", () => {
+    expect(model.nodes.length).toBe(model.byId.size);
+    expect(model.nodes.slice(0, 3).map((m) => m.id)).toEqual(["/steps/0", "/steps/0/compensate/0", "/steps/1"]);
+  });
+
+  it.for([
+    ["orders[{i}]/poll[{j}]/check", [3, 1], "orders[3]/poll[1]/check"],
+    ["orders[{i}]/both/right/inner[{j}]/deep", [0, 12], "orders[0]/both/right/inner[12]/deep"],
+    ["route/one", [], "route/one"],
+  ] as const)("instantiates %s with %j as %s", ([text, indices, name]) => {
+    const m = model.nodes.find((n) => n.path.text === text)!;
+    expect(instantiate(m.path, indices)).toBe(name);
+  });
+
+  it("shortens names past the engine's limit with a stable hash, also inside loops", () => {
+    const long = "n".repeat(100);
+    const m = modelOf(def([{ foreach: long, in: "[1]", steps: [{ repeat: long, max: 2, until: "true", steps: [{ do: long, value: 1 }] }] }]));
+    const leaf = m.nodes[2]!;
+    const a = instantiate(leaf.path, [1, 2]);
+    expect(a.length).toBeLessThanOrEqual(MAX_STEP_NAME_LENGTH);
+    expect(instantiate(leaf.path, [1, 2])).toBe(a);
+    expect(instantiate(leaf.path, [1, 3])).not.toBe(a);
+  });
+
+  it("types the edges: cases with their conditions, the default, loop bodies, branches, handlers with their errors, compensations", () => {
+    expect(at("/steps/5").edges.map((e) => [e.edge, e.when ?? null])).toEqual([["case", "$x = 1"], ["case", "true"], ["default", null]]);
+    expect(at("/steps/6").edges.map((e) => [e.edge, e.loop, e.scope, e.binds])).toEqual([["body", true, "isolated", ["item", "index"]]]);
+    expect(at("/steps/6/steps/1").edges.map((e) => [e.edge, e.loop, e.scope, e.binds])).toEqual([["body", true, "shared", ["attempt"]]]);
+    expect(at("/steps/7").edges.map((e) => [e.edge, e.label])).toEqual([["branch", "a"], ["branch", "b"]]);
+    expect(at("/steps/8").edges.map((e) => [e.edge, e.errors ?? null])).toEqual([["sequence", null], ["catch", ["HttpError"]], ["catch", null]]);
+    expect(at("/steps/0").edges.map((e) => [e.edge, e.binds])).toEqual([["compensation", ["result"]]]);
+    expect(at("/steps/0").compensation).toBe(at("/steps/0").edges[0]!.list);
+    expect(at("/steps/0/compensate/0").inCompensation).toBe(true);
+    expect(at("/steps/0").inCompensation).toBe(false);
+  });
+
+  it("computes each durable node's step config once, omitting Cloudflare's defaults", () => {
+    expect(at("/steps/0").configIsDefault).toBe(true);
+    expect(at("/steps/1").config).toEqual({ retries: { limit: 2, delay: 1000, backoff: "exponential" }, timeout: 600_000 });
+    expect(at("/steps/1").configIsDefault).toBe(false);
+    expect(at("/steps/2").config).toBeUndefined();
+  });
+
+  it("is built once per definition object", () => {
+    expect(modelOf(everyKind)).toBe(model);
+  });
+
+  it("records two nodes with one step name in different cases as a collision", () => {
+    const m = modelOf(def([{ switch: "route", cases: [{ when: "true", steps: [{ do: "notify", value: 1 }] }], default: [{ do: "notify", value: 2 }] }]));
+    expect(m.collisions.map((c) => [c.text, c.first.id, c.second.id])).toEqual([["route/notify", "/steps/0/cases/0/steps/0", "/steps/0/default/0"]]);
+  });
+
+  it("tolerates what the validator reports: items without one kind key, non-string names, a list inside itself", () => {
+    const cyclic: unknown[] = [];
+    cyclic.push({ switch: "loop", cases: [{ when: "true", steps: cyclic }] });
+    const m = modelOf(def([{ nothing: 1 }, { do: 5 }, { do: "a", http: "b" }, "text", null, ...cyclic]));
+    expect(m.nodes.map((n) => n.id)).toEqual(["/steps/5"]);
+    expect(m.nodes[0]!.edges[0]!.list.nodes).toEqual([]);
+  });
+});
+
+const host: Host = { env: {}, instanceId: "m", fetch: () => Promise.reject(new Error("no network in this test")), actions: ACTIONS };
+const params = (d: Definition, input: unknown = {}): InstanceParams => ({ name: d.name, hash: "h", definition: d, input });
+
+describe("the interpreter reads the model", () => {
+  it.for([
+    ["a parallel branch", def([{ parallel: "p", branches: { a: [{ do: "x", value: 1, as: "x" }] } }], { output: "{% $exists($x) %}" })],
+    ["a foreach iteration", def([{ foreach: "f", in: "[1]", steps: [{ do: "x", value: 1, as: "x" }] }], { output: "{% $exists($x) %}" })],
+    ["a compensation", def([{ do: "a", value: 1, compensate: [{ do: "x", value: 1, as: "x" }] }, { compensate: "now" }], { output: "{% $exists($x) %}" })],
+  ] as const)("keeps the variables of %s to itself at run time", async ([, d]) => {
+    const { outcome } = await runToEnd(params(d), "m", new JournalStep(() => undefined), host);
+    expect(outcome).toEqual({ status: "complete", output: false });
+  });
+
+  it("lets switch cases, try and repeat write into the enclosing scope", async () => {
+    const d = def(
+      [
+        { switch: "s", cases: [{ when: "true", steps: [{ do: "a", value: 1, as: "a" }] }] },
+        { try: "t", steps: [{ do: "b", value: 2, as: "b" }], catch: [{ steps: [] }] },
+        { repeat: "r", max: 2, until: "$attempt = 1", steps: [{ do: "c", value: "{% $attempt %}", as: "c" }] },
+      ],
+      { output: "{% [$a, $b, $c] %}" },
+    );
+    const { outcome } = await runToEnd(params(d), "m", new JournalStep(() => undefined), host);
+    expect(outcome).toEqual({ status: "complete", output: [1, 2, 1] });
+  });
+
+  it("names every engine call by the node's template and loop indices", async () => {
+    const d = def([{ foreach: "f", in: "[1, 2]", steps: [{ repeat: "r", max: 2, until: "$attempt = 1", steps: [{ do: "x", value: 1 }, { sleep: "s", for: "1s" }] }] }]);
+    const step = new JournalStep(() => undefined);
+    await runToEnd(params(d), "m", step, host);
+    expect([...step.journal.keys()]).toEqual([
+      "do:f[0]/r[0]/x#1", "sleep:f[0]/r[0]/s#1", "do:f[0]/r[1]/x#1", "sleep:f[0]/r[1]/s#1",
+      "do:f[1]/r[0]/x#1", "sleep:f[1]/r[0]/s#1", "do:f[1]/r[1]/x#1", "sleep:f[1]/r[1]/s#1",
+    ]);
+  });
+});
+
+describe("the effects seam", () => {
+  const d = validateDefinitionText(
+    `name: seam
+steps:
+  - foreach: items
+    in: "[1, 2]"
+    steps:
+      - http: call
+        url: "https://api.example.com/items/{% $item %}"
+        result: "{% $response.body.n * 10 %}"
+  - do: relay
+    action: circuit.call
+    with: { service: s, url: "http://127.0.0.1:1/x" }
+    retries: { limit: 0, delay: 1 second }
+    as: relay
+output: "{% $relay %}"
+`,
+    "seam.yaml",
+  ).definition!;
+
+  it("routes every fetch, step and action of a node through it, keyed by the node's identity", async () => {
+    const seen: string[] = [];
+    const mock = (base: Effects): Effects => ({
+      ...base,
+      do: (at, name, config, fn) => {
+        seen.push(`do ${at?.node.id ?? "-"} ${name}`);
+        return base.do(at, name, config, fn);
+      },
+      // The http node's call answered by the test, by node identity: no network is touched.
+      fetch: async (at, url) => {
+        seen.push(`fetch ${at.node.id} [${at.indices.join(",")}] ${url}`);
+        return Response.json({ n: Number(url.split("/").pop()) });
+      },
+      action: async (at, name) => {
+        seen.push(`action ${at.node.id} ${name}`);
+        return { mocked: name };
+      },
+    });
+    const step = new JournalStep(() => undefined);
+    step.beginRun();
+    const out = await runInstance(params(d), "seam", step, host, { effects: mock });
+    expect(out).toEqual({ mocked: "circuit.call" });
+    expect(step.journal.get("do:items[1]/call#1")).toEqual({ ok: true, value: 20 });
+    expect(seen).toEqual([
+      "do /steps/0/steps/0 items[0]/call",
+      "fetch /steps/0/steps/0 [0] https://api.example.com/items/1",
+      "do /steps/0/steps/0 items[1]/call",
+      "fetch /steps/0/steps/0 [1] https://api.example.com/items/2",
+      "do /steps/1 relay",
+      "action /steps/1 circuit.call",
+    ]);
+  });
+
+  it("gives actions the node's fetch with the http node's safety: a private host is refused, not called", async () => {
+    const fetched: string[] = [];
+    const kv = new Map<string, string>();
+    const env = { KV: { get: async (k: string) => (kv.has(k) ? JSON.parse(kv.get(k)!) : null), put: async (k: string, v: string) => void kv.set(k, v), delete: async (k: string) => void kv.delete(k) } };
+    const mock = (base: Effects): Effects => ({ ...base, fetch: async (_at, url) => (fetched.push(url), new Response("{}")) });
+    const { outcome } = await runToEnd(params(d), "seam2", new JournalStep(() => undefined), { ...host, env }, undefined);
+    expect(outcome.status).toBe("errored");
+    // Without the seam's mock, the http node reached the host's fetch (which refuses here);
+    // with it, the action still refuses 127.0.0.1 before any fetch.
+    const step = new JournalStep(() => undefined);
+    step.beginRun();
+    await expect(runInstance(params(d), "seam3", step, { ...host, env }, { effects: mock })).rejects.toThrow(/circuit\.call: The host 127\.0\.0\.1 is a loopback/);
+    expect(fetched).toEqual(["https://api.example.com/items/1", "https://api.example.com/items/2"]);
+  });
+});
