@@ -80,6 +80,30 @@ describe("flowdsl validate", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("--budget prints the worst-case steps node by node, largest first", () => {
+    writeFileSync(join(dir, "loops.yaml"), "name: loops\ninput: { type: object, properties: { xs: { type: array, maxItems: 7 } } }\nsteps:\n  - do: first\n    value: 1\n  - foreach: xs\n    in: $input.xs\n    steps:\n      - http: call\n        url: https://api.example.com/x\n");
+    const r = run(["validate", "loops.yaml", "--budget"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^loops\.yaml: at most 9 steps per instance \(within every plan's limit/);
+    expect(lines.slice(1).map((l) => l.trim().split(/\s{2,}/).slice(0, 2))).toEqual([["xs[{i}]/call", "7"], ["first", "1"], ["(reporting to a parent, when run as a child)", "1"]]);
+    const json = JSON.parse(run(["validate", "loops.yaml", "--budget", "--format", "json"]).stdout) as { files: Array<{ budget: { total: number; rows: Array<{ node: string; total: number; loops: Array<{ bound: number }> }> } }> };
+    expect(json.files[0]!.budget.total).toBe(9);
+    expect(json.files[0]!.budget.rows[0]).toMatchObject({ node: "/steps/1/steps/0", total: 7, loops: [{ bound: 7 }] });
+  });
+
+  it("a budget over Cloudflare's maximum is an error; over the Free plan a warning that still exits 0", () => {
+    const body = (n: number): string => Array.from({ length: n }, (_, i) => `      - do: s${i}\n        value: ${i}\n`).join("");
+    writeFileSync(join(dir, "huge.yaml"), `name: huge\nsteps:\n  - do: list\n    value: [1]\n    as: xs\n  - foreach: all\n    in: $xs\n    steps:\n${body(3)}`);
+    writeFileSync(join(dir, "big.yaml"), `name: big\nsteps:\n  - do: list\n    value: [1]\n    as: xs\n  - foreach: all\n    in: $xs\n    max: 500\n    steps:\n${body(3)}`);
+    const huge = run(["validate", "huge.yaml", "--format", "github"]);
+    expect(huge.code).toBe(1);
+    expect(huge.stdout).toMatch(/^::error file=huge\.yaml,line=6,col=5,title=STEP_BUDGET::STEP_BUDGET In the worst case an instance runs 30002 steps/);
+    const big = run(["validate", "big.yaml", "--format", "github"]);
+    expect(big.code).toBe(0);
+    expect(big.stdout).toMatch(/^::warning file=big\.yaml,line=6,col=5,title=STEP_BUDGET_FREE_PLAN::/);
+  });
+
   it("npm run validate checks the shipped definitions", () => {
     const out = execFileSync("npm", ["run", "--silent", "validate"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(out).toBe("");
