@@ -1,4 +1,4 @@
-// The one WorkflowEntrypoint: every definition runs through the interpreter (SPEC §5).
+// The one WorkflowEntrypoint: every definition runs through the interpreter (docs/reference.md, Versions).
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import type { WorkflowEvent, WorkflowStep } from "cloudflare:workers";
 import type { Env } from "./env.js";

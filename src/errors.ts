@@ -65,7 +65,7 @@ export const API_CODES = {
   INTERNAL: "Something failed inside flowdsl. The message says what.",
 } as const;
 
-/** Error names raised at run time (SPEC §3.10), matched by `try`/`catch`. */
+/** Error names raised at run time (docs/reference.md, Errors), matched by `try`/`catch`. */
 export const RUNTIME_ERROR_NAMES = [
   "HttpError",
   "Timeout",

@@ -1,4 +1,4 @@
-// Bearer auth (SPEC §7): constant-time comparison; no API_TOKEN configured means closed.
+// Bearer auth (docs/reference.md, HTTP API): constant-time comparison; no API_TOKEN configured means closed.
 
 async function digest(s: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));

@@ -1,4 +1,4 @@
-// The HTTP API (SPEC §7). Every answer is JSON; every error is { error: { code, message, details? } }.
+// The HTTP API (docs/reference.md, HTTP API). Every answer is JSON; every error is { error: { code, message, details? } }.
 import type { Env } from "../env.js";
 import type { ApiCode } from "../errors.js";
 import { API_CODES } from "../errors.js";
@@ -9,7 +9,7 @@ import { getInstance, listInstances, markFinished, recordInstance } from "./regi
 import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
 
-/** Bodies over this are refused with 413 (SPEC §7). */
+/** Bodies over this are refused with 413 (docs/reference.md, HTTP API). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const isBodyTooLarge = (n: number): boolean => n > MAX_BODY_BYTES;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;

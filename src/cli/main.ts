@@ -1,4 +1,4 @@
-// `flowdsl validate [paths…] [--format text|json|github]` (SPEC §6).
+// `flowdsl validate [paths…] [--format text|json|github]` (docs/reference.md, Validation).
 // Exit codes: 0 valid, 1 invalid, 2 usage error.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve, relative } from "node:path";

@@ -1,4 +1,4 @@
-// Schema and semantic validation of one definition (SPEC §6). Runs in Node only (CLI and
+// Schema and semantic validation of one definition (docs/reference.md, Validation). Runs in Node only (CLI and
 // build): it compiles the JSON Schema with ajv, which a deployed Worker must never do.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
@@ -28,7 +28,7 @@ const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export const MAX_NODE_DEPTH = 24;
 export const isNestedTooDeep = (depth: number): boolean => depth > MAX_NODE_DEPTH;
 
-/** Names the DSL binds itself (SPEC §2) and JSONata's built-in functions, which a variable would shadow. */
+/** Names the DSL binds itself (docs/reference.md, Expressions and templates) and JSONata's built-in functions, which a variable would shadow. */
 export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
   "input", "response", "result", "error", "attempt", "workflow", "secret", "eval",
   "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase",

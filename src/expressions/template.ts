@@ -1,4 +1,4 @@
-// JSONata templates (SPEC §2). Parsing is pure and cached per isolate; evaluation is async.
+// JSONata templates (docs/reference.md, Expressions and templates). Parsing is pure and cached per isolate; evaluation is async.
 import jsonata from "jsonata";
 import type { Expression, ExprNode } from "jsonata";
 

@@ -140,7 +140,7 @@ export type Duration = LiteralDuration | string;
 export type Steps8 = [Node, ...Node[]];
 
 /**
- * A workflow written as YAML and run durably on Cloudflare Workflows. See SPEC.md.
+ * A workflow written as YAML and run durably on Cloudflare Workflows. See docs/reference.md.
  */
 export interface FlowdslWorkflowDefinition {
   /**

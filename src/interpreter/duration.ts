@@ -1,4 +1,4 @@
-// Durations (SPEC §2): ms numbers, Cloudflare's "10 seconds", or short "30s".
+// Durations (docs/reference.md, Expressions and templates): ms numbers, Cloudflare's "10 seconds", or short "30s".
 
 const UNIT_MS: Record<string, number> = {
   ms: 1, millisecond: 1,

@@ -1,4 +1,4 @@
-// The run-time error model (SPEC §3.10). Errors cross Cloudflare's step journal and RPC,
+// The run-time error model (docs/reference.md, Errors). Errors cross Cloudflare's step journal and RPC,
 // which keep only `message` reliably, so flowdsl details ride in the message behind a marker.
 import type { RuntimeErrorName } from "../errors.js";
 

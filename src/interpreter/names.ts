@@ -1,4 +1,4 @@
-// Durable step names (SPEC §4): derived from the node path only, never from data or time.
+// Durable step names (docs/reference.md, Node identity and step names): derived from the node path only, never from data or time.
 
 /** Cloudflare's limit (workers-sdk workflows-shared validators.ts). */
 export const MAX_STEP_NAME_LENGTH = 256;

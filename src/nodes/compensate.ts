@@ -1,4 +1,4 @@
-// `compensate` node: runs the pending compensations now, newest first (SPEC §3.11).
+// `compensate` node: runs the pending compensations now, newest first (docs/reference.md, Compensation).
 import type { CompensateNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { runPendingCompensations } from "../interpreter/compensation.js";

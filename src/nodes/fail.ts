@@ -1,4 +1,4 @@
-// `fail`: raises a non-retryable error, catchable by `try` (SPEC §3.12).
+// `fail`: raises a non-retryable error, catchable by `try` (docs/reference.md, Nodes).
 import type { FailNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { renderTemplate } from "../expressions/template.js";

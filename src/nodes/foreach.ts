@@ -1,4 +1,4 @@
-// `foreach`: steps per item, `concurrency` at a time, results collected in item order (SPEC §3.7).
+// `foreach`: steps per item, `concurrency` at a time, results collected in item order (docs/reference.md, Nodes).
 import type { ForeachNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { evaluateExpressionField, renderTemplate } from "../expressions/template.js";

@@ -1,4 +1,4 @@
-// Outbound HTTP safety (SPEC §8): only http(s), and no loopback, private, link-local or
+// Outbound HTTP safety (docs/reference.md, Outbound HTTP safety): only http(s), and no loopback, private, link-local or
 // metadata addresses unless ALLOW_PRIVATE_HOSTS is "true". Hostnames that resolve to such
 // addresses cannot be checked from a Worker (no DNS API); Cloudflare's network refuses them.
 

@@ -1,4 +1,4 @@
-// `http`: one HTTP call in one durable step (SPEC §3.2), with outbound safety (SPEC §8).
+// `http`: one HTTP call in one durable step (docs/reference.md, Nodes), with outbound safety (docs/reference.md, Outbound HTTP safety).
 import type { HttpNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { durableStep, RetryableFailure } from "../interpreter/durable.js";
@@ -10,7 +10,7 @@ import { toBase64 } from "../encoding.js";
 
 const TEMPLATE_FIELDS = ["url", "headers", "query", "body", "result"] as const;
 
-/** Statuses worth retrying (SPEC §3.2); any other non-2xx fails at once. */
+/** Statuses worth retrying (docs/reference.md, Nodes); any other non-2xx fails at once. */
 export const isRetryableStatus = (s: number): boolean => s === 408 || s === 425 || s === 429 || s >= 500;
 
 export const httpNode: NodeKind<HttpNode> = {

@@ -1,4 +1,4 @@
-// `set`: variables from templates; deterministic, evaluated on every replay (SPEC §3.5).
+// `set`: variables from templates; deterministic, evaluated on every replay (docs/reference.md, Nodes).
 import type { SetNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { renderTemplate } from "../expressions/template.js";

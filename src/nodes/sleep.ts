@@ -1,4 +1,4 @@
-// `sleep`: step.sleep for a duration, or step.sleepUntil a timestamp (SPEC §3.3).
+// `sleep`: step.sleep for a duration, or step.sleepUntil a timestamp (docs/reference.md, Nodes).
 import type { SleepNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { evaluateExpressionField } from "../expressions/template.js";

@@ -1,4 +1,4 @@
-// `waitForEvent`: step.waitForEvent; its result is the payload; a timeout raises Timeout (SPEC §3.4).
+// `waitForEvent`: step.waitForEvent; its result is the payload; a timeout raises Timeout (docs/reference.md, Nodes).
 import type { WaitForEventNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { evaluateExpressionField, toPlain } from "../expressions/template.js";

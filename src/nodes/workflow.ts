@@ -1,4 +1,4 @@
-// `workflow`: a child instance (SPEC §3.13). Its id derives from this instance's id and the
+// `workflow`: a child instance (docs/reference.md, Nodes). Its id derives from this instance's id and the
 // node path, so a replay never creates a second child; the child reports its outcome to
 // the parent as an event, which the parent waits for (no polling).
 import type { WorkflowNode } from "../generated/workflow.js";

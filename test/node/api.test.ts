@@ -1,5 +1,5 @@
 // The HTTP API over real HTTP: `npm start` (wrangler dev, local Workflows engine) on a free
-// port, driven through every route (SPEC §7).
+// port, driven through every route (docs/reference.md, HTTP API).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyProject, LOCAL_TOKEN, startDev } from "../dev-server.js";
 import type { DevServer } from "../dev-server.js";

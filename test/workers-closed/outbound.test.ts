@@ -1,4 +1,4 @@
-// Outbound HTTP safety (SPEC §8) with ALLOW_PRIVATE_HOSTS unset, as deployed.
+// Outbound HTTP safety (docs/reference.md, Outbound HTTP safety) with ALLOW_PRIVATE_HOSTS unset, as deployed.
 import { describe, expect, it } from "vitest";
 import privateDef from "../definitions/t-http-private.yaml?raw";
 import { calls, definition, origin, start, uniqueId } from "../workers/helpers.js";
