@@ -31,29 +31,18 @@ export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Pr
   let attempts = 0;
   let out: unknown;
   try {
-    const body_ = async (sctx?: { attempt?: number }): Promise<unknown> => {
+    // With Cloudflare's defaults the config is omitted, as hand-written code does: the engine
+    // then neither receives nor validates it on every step. The body is an inline function on
+    // purpose: bundlers that keep names (wrangler does) wrap every named closure in a call.
+    out = await frame.state.effects.do({ node: m, indices: frame.indices }, name, m.configIsDefault ? undefined : m.config, async (sctx?: { attempt?: number }): Promise<unknown> => {
       attempts++;
       const attempt = sctx?.attempt ?? attempts;
       try {
-        const result = await body({ name, attempt });
-        const json = JSON.stringify(result ?? null);
-        if (isResultTooLarge(json)) {
-          return envelope(new FlowError({ name: "OutputTooLarge", node: nodePath, message: `The result of "${name}" is ${json.length} bytes; a step result must stay under 1 MiB. Map it down with \`result\` (http) or a smaller \`value\`.` }));
-        }
-        return JSON.parse(json) as unknown;
+        return plainResult(await body({ name, attempt }), name);
       } catch (e) {
-        if (e instanceof RetryableFailure) throw new Error(encodeErrorMessage(e.error.info));
-        if (e instanceof ExpressionFailure) return envelope(new FlowError({ name: "ExpressionError", node: nodePath, message: e.message }));
-        if (e instanceof FlowError) return envelope(e);
-        if (e instanceof ActionFailure && !e.retryable) return envelope(new FlowError({ name: "ActionError", node: nodePath, message: e.message }));
-        // Anything else (an action's exception, a binding's hiccup) is retried, as Cloudflare would.
-        const message = e instanceof Error ? e.message : String(e);
-        throw new Error(encodeErrorMessage({ name: "ActionError", node: nodePath, message }));
+        return classify(e, nodePath);
       }
-    };
-    // With Cloudflare's defaults, omit the config as hand-written code does: the engine then
-    // neither receives nor validates it on every step.
-    out = await frame.state.effects.do({ node: m, indices: frame.indices }, name, m.configIsDefault ? undefined : m.config, body_);
+    });
   } catch (e) {
     const fe = toFlowError(e, nodePath);
     if (!fe) throw e;
@@ -61,6 +50,26 @@ export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Pr
   }
   if (isErrorEnvelope(out)) throw new FlowError(out[ERROR_ENVELOPE_KEY]);
   return out;
+}
+
+/** The result as the journal will hold it (plain JSON), or an envelope when it is too large. */
+function plainResult(result: unknown, name: string): unknown {
+  const json = JSON.stringify(result ?? null);
+  if (isResultTooLarge(json)) {
+    return envelope(new FlowError({ name: "OutputTooLarge", node: name, message: `The result of "${name}" is ${json.length} bytes; a step result must stay under 1 MiB. Map it down with \`result\` (http) or a smaller \`value\`.` }));
+  }
+  return JSON.parse(json) as unknown;
+}
+
+/** A failure inside the step: thrown to be retried, or journaled as an error envelope. */
+function classify(e: unknown, nodePath: string): unknown {
+  if (e instanceof RetryableFailure) throw new Error(encodeErrorMessage(e.error.info));
+  if (e instanceof ExpressionFailure) return envelope(new FlowError({ name: "ExpressionError", node: nodePath, message: e.message }));
+  if (e instanceof FlowError) return envelope(e);
+  if (e instanceof ActionFailure && !e.retryable) return envelope(new FlowError({ name: "ActionError", node: nodePath, message: e.message }));
+  // Anything else (an action's exception, a binding's hiccup) is retried, as Cloudflare would.
+  const message = e instanceof Error ? e.message : String(e);
+  throw new Error(encodeErrorMessage({ name: "ActionError", node: nodePath, message }));
 }
 
 function envelope(e: FlowError): unknown {

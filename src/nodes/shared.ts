@@ -3,9 +3,7 @@ import type { Node } from "../generated/workflow.js";
 import type { Frame } from "../interpreter/context.js";
 import type { Bindings } from "../expressions/template.js";
 import type { NodeRef } from "../interpreter/effects.js";
-import { FlowError } from "../interpreter/errors.js";
 import { parseTemplateString } from "../expressions/template.js";
-import { stepOf } from "../model/steps.js";
 import type { ChildList, Runner } from "./types.js";
 
 /** A field that is exactly `{% expr %}` (sleep.for, waitForEvent.event …), rather than a literal. */
@@ -23,15 +21,26 @@ export function startBranches(frame: Frame, run: Runner): { names: string[]; res
   return { names: edges.map((e) => e.label ?? ""), results: edges.map((e, i) => run.steps(e.list, frame, i, { scope: { ...frame.scope } })) };
 }
 
+/** `$secret` per Worker env: made once, not per step (named closures cost a call each). */
+const secrets = new WeakMap<object, (name: unknown) => string>();
+function secretReader(env: Record<string, unknown>): (name: unknown) => string {
+  let f = secrets.get(env);
+  if (!f) {
+    // A plain Error: JSONata reports it as an expression failure, which the step turns into
+    // an ExpressionError at the node's path.
+    f = (name: unknown): string => {
+      const v = typeof name === "string" ? env[name] : undefined;
+      if (typeof v !== "string") throw new Error(`$secret("${String(name)}"): no secret or var of that name is set on the Worker. Add it with \`wrangler secret put ${String(name)}\` (or .dev.vars locally).`);
+      return v;
+    };
+    secrets.set(env, f);
+  }
+  return f;
+}
+
 /** Bindings inside a step: the scope plus `$secret`, which reads a Worker secret or var. */
 export function stepBindings(frame: Frame, extra?: Bindings): Bindings {
-  const env = frame.state.host.env;
-  const secret = (name: unknown): string => {
-    const v = typeof name === "string" ? env[name] : undefined;
-    if (typeof v !== "string") throw new FlowError({ name: "ExpressionError", node: stepOf(frame), message: `$secret("${String(name)}"): no secret or var of that name is set on the Worker. Add it with \`wrangler secret put ${String(name)}\` (or .dev.vars locally).` });
-    return v;
-  };
-  return { ...frame.scope, ...extra, secret };
+  return { ...frame.scope, ...extra, secret: secretReader(frame.state.host.env) };
 }
 
 /** A durable node's `compensate:` list, run with `$result` after a later failure. */
