@@ -26,9 +26,9 @@ export interface ModelEdge {
   edge: EdgeKind;
   /** JSON path of the list, relative to the node. */
   at: JsonPath;
-  label?: string;
-  when?: string | boolean;
-  errors?: string[];
+  label: string | undefined;
+  when: string | boolean | undefined;
+  errors: string[] | undefined;
   loop: boolean;
   scope: "shared" | "isolated";
   binds: readonly string[];
@@ -64,7 +64,7 @@ export interface ModelNode {
   /** Every durable step the node issues itself (not its children's). */
   steps: ModelStep[];
   /** Cloudflare step config of a durable node (defaults applied). */
-  config?: StepConfig;
+  config: StepConfig | undefined;
   /** True when the config equals Cloudflare's defaults, so it need not be sent. */
   configIsDefault: boolean;
   durable: boolean;
@@ -75,8 +75,8 @@ export interface ModelNode {
   as: string | undefined;
   expressions: ExprField[];
   declares: Array<{ name: string; at: JsonPath; key?: boolean; scope: "after" | "children" }>;
-  /** A loop's bound on iterations (foreach, repeat), for the step budget. */
-  loopBound: ((input: unknown) => { bound: number; why: string }) | undefined;
+  /** A loop's bound on iterations (foreach, repeat), for the step budget; undefined for other kinds. */
+  loopBound(input: unknown): { bound: number; why: string } | undefined;
   /** The kind's own semantic checks (validator only). */
   check(c: CheckContext): void;
   /** The kind's execution, bound to this node. */
@@ -109,7 +109,10 @@ export function modelOf(definition: DefinitionLike): DefinitionModel {
   return m;
 }
 
-/** Binds a kind's description and execution to one node, typed by its kind (no casts past here). */
+/**
+ * Binds a kind's description and execution to one node, typed by its kind (no casts past
+ * here). Methods rather than arrow properties: bundlers that keep names wrap each of those.
+ */
 function bindKind<K extends Kind>(kind: K, node: NodeOfKind[K]) {
   const mod = NODE_KINDS[kind];
   return {
@@ -120,9 +123,15 @@ function bindKind<K extends Kind>(kind: K, node: NodeOfKind[K]) {
     expressions: mod.expressions(node),
     declares: mod.declares?.(node) ?? [],
     configFields: mod.configFields?.(node) ?? node,
-    check: (c: CheckContext) => mod.check?.(node, c),
-    loopBound: mod.loopBound ? (input: unknown) => mod.loopBound!(node, input) : undefined,
-    run: (frame: Frame, runner: Runner) => mod.run(node, frame, runner),
+    check(c: CheckContext): void {
+      mod.check?.(node, c);
+    },
+    loopBound(input: unknown): { bound: number; why: string } | undefined {
+      return mod.loopBound?.(node, input);
+    },
+    run(frame: Frame, runner: Runner): Promise<unknown> {
+      return mod.run(node, frame, runner);
+    },
   };
 }
 
@@ -135,8 +144,8 @@ function buildModel(def: DefinitionLike): DefinitionModel {
   const open = new Set<unknown>();
   const defaults = def.defaults && typeof def.defaults === "object" ? (def.defaults as Parameters<typeof stepConfig>[1]) : undefined;
 
-  const list = (steps: unknown, at: JsonPath, ctx: { parent?: ModelNode; edge?: ModelEdge; prefix: Segment[]; slots: number; depth: number; inCompensation: boolean }): ModelList => {
-    const out: ModelList = { id: pointer(at), nodes: [] };
+  const list = (steps: unknown, at: JsonPath, id: string, ctx: { parent?: ModelNode; edge?: ModelEdge; prefix: Segment[]; slots: number; depth: number; inCompensation: boolean }): ModelList => {
+    const out: ModelList = { id, nodes: [] };
     if (!Array.isArray(steps) || open.has(steps)) return out;
     open.add(steps);
     for (let i = 0; i < steps.length; i++) {
@@ -153,7 +162,7 @@ function buildModel(def: DefinitionLike): DefinitionModel {
       const r = raw as { if?: unknown; as?: unknown };
       const config = bound.durable ? stepConfig(bound.configFields as Parameters<typeof stepConfig>[0], defaults) : undefined;
       const m: ModelNode = {
-        id: pointer(nodeAt),
+        id: `${id}/${i}`,
         at: nodeAt,
         kind,
         name,
@@ -177,7 +186,7 @@ function buildModel(def: DefinitionLike): DefinitionModel {
         check: bound.check,
         loopBound: bound.loopBound,
         run: bound.run,
-        ...(config ? { config } : {}),
+        config,
       };
       if (bound.stepApi) m.steps.push({ role: "node", api: bound.stepApi, template: path });
       for (const x of bound.extraSteps) m.steps.push({ role: x.role, api: x.api, template: template([...segs, { text: x.suffix }]) });
@@ -208,11 +217,11 @@ function buildModel(def: DefinitionLike): DefinitionModel {
       scope: c.scope,
       binds: c.binds ?? [],
       list: { id: "", nodes: [] },
-      ...(c.label !== undefined ? { label: c.label } : {}),
-      ...(c.when !== undefined ? { when: c.when } : {}),
-      ...(c.errors !== undefined ? { errors: c.errors } : {}),
+      label: c.label,
+      when: c.when,
+      errors: c.errors,
     };
-    e.list = list(c.steps, [...nodeAt, ...c.at], {
+    e.list = list(c.steps, [...nodeAt, ...c.at], m.id + pointer(c.at), {
       parent: m,
       edge: e,
       prefix,
@@ -223,7 +232,7 @@ function buildModel(def: DefinitionLike): DefinitionModel {
     return e;
   };
 
-  const root = list(def.steps, ["steps"], { prefix: [], slots: 0, depth: 1, inCompensation: false });
+  const root = list(def.steps, ["steps"], "/steps", { prefix: [], slots: 0, depth: 1, inCompensation: false });
   return { root, nodes, byId, collisions };
 }
 
