@@ -171,6 +171,17 @@ describe("the interpreter reads the model", () => {
     expect(outcome).toEqual({ status: "complete", output: [1, 2, 1] });
   });
 
+  it("raises ExpressionError at the node's path when $secret names nothing, and never journals a secret", async () => {
+    const d = def([{ foreach: "f", in: "[1]", steps: [{ do: "read", value: "{% $secret('MISSING') %}" }] }]);
+    const step = new JournalStep(() => undefined);
+    const { outcome } = await runToEnd(params(d), "m", step, { ...host, env: { PRESENT: "x" } });
+    expect(outcome).toMatchObject({ status: "errored", error: { name: "ExpressionError", node: "f[0]/read" } });
+    expect(JSON.stringify(outcome)).toMatch(/no secret or var of that name/);
+    // Journaled as a final error (no retries), so a replay raises it again without re-running.
+    expect(step.bodyRuns.get("do:f[0]/read#1")).toBe(1);
+    expect(step.journal.size).toBe(1);
+  });
+
   it("names every engine call by the node's template and loop indices", async () => {
     const d = def([{ foreach: "f", in: "[1, 2]", steps: [{ repeat: "r", max: 2, until: "$attempt = 1", steps: [{ do: "x", value: 1 }, { sleep: "s", for: "1s" }] }] }]);
     const step = new JournalStep(() => undefined);
