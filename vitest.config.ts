@@ -20,7 +20,7 @@ export default defineConfig({
           cloudflareTest(({ inject }) => {
             const mock = `http://127.0.0.1:${inject<number>("mockPort")}`;
             return {
-              wrangler: { configPath: "./wrangler.jsonc" },
+              wrangler: { configPath: "./wrangler.generated.jsonc" },
               miniflare: {
                 bindings: {
                   API_TOKEN: "test-token",
@@ -57,7 +57,7 @@ export default defineConfig({
         // The same Worker with outbound safety on (the deployed default): private hosts refused.
         plugins: [
           cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.jsonc" },
+            wrangler: { configPath: "./wrangler.generated.jsonc" },
             miniflare: { bindings: { API_TOKEN: "test-token", ALLOW_PRIVATE_HOSTS: "false", MOCK_ORIGIN: `http://127.0.0.1:${inject<number>("mockPort")}` } },
           })),
         ],

@@ -14,6 +14,12 @@ import { definitionHash } from "../src/definition/hash.js";
 import { modelOf } from "../src/model/model.js";
 import { stepBudget } from "../src/model/budget.js";
 import { readFileSync } from "node:fs";
+import { dirname, relative } from "node:path";
+import { parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
+import type { ParseError } from "jsonc-parser";
+import { entryOf } from "../src/definition/entries.js";
+import type { WorkflowEntry } from "../src/definition/entries.js";
+import { DEPLOY_REDIRECT, GENERATED_CONFIG, USER_CONFIG, inputsHash, inputsLine } from "./generated-config.js";
 
 const root = new URL("..", import.meta.url).pathname;
 // `--with-tests` also builds test/definitions in, for the workerd test suite (children are
@@ -37,37 +43,21 @@ if (invalid.length > 0) {
   process.exit(1);
 }
 
-// Every `schedule` must be a cron trigger of the Worker, or Cloudflare never calls it.
-const crons = cronTriggers(join(root, "wrangler.jsonc"));
-const unscheduled: string[] = [];
-for (const f of files) {
-  const text = readFileSync(f, "utf8");
-  const def = validateDefinitionText(text, f).definition!;
-  if (def.schedule && !crons.includes(def.schedule.trim().split(/\s+/).join(" "))) {
-    const line = text.split("\n").findIndex((l) => /^schedule:/.test(l)) + 1;
-    unscheduled.push(prettify({ code: "SCHEDULE_NOT_TRIGGERED", severity: "error", file: f.replace(root, ""), line, col: 11, path: "/schedule", message: `"${def.schedule}" is not in wrangler.jsonc's triggers.crons (${crons.join(", ") || "none"}). Add it there.` }));
-  }
-}
-if (unscheduled.length > 0) {
-  for (const u of unscheduled) console.error(u);
-  console.error("build: a schedule has no cron trigger; nothing was written.");
-  process.exit(1);
-}
+const userConfig = readUserConfig();
+const workerName = typeof userConfig.name === "string" ? userConfig.name : "flowdsl";
 
-function cronTriggers(path: string): string[] {
-  // JSONC: drop comments outside strings, then parse.
-  const text = readFileSync(path, "utf8").replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str: string | undefined) => str ?? "");
-  const config = JSON.parse(text) as { triggers?: { crons?: string[] } };
-  return (config.triggers?.crons ?? []).map((c) => c.trim().split(/\s+/).join(" "));
-}
-
-interface Built { name: string; description: string; hash: string; definition: unknown; input: unknown; schedule?: string; steps: number }
+interface Built { name: string; description: string; hash: string; definition: unknown; input: unknown; schedules?: string[]; steps: number; workflow: string; binding: string }
 const built: Built[] = [];
+const entries: WorkflowEntry[] = [];
 for (const f of files) {
   const def = validateDefinitionText(readFileSync(f, "utf8"), f).definition!;
   const steps = stepBudget(modelOf(def).root, def.input).total;
-  built.push({ name: def.name, description: def.description ?? "", hash: definitionHash(def), definition: def, input: def.input ?? null, ...(def.schedule ? { schedule: def.schedule } : {}), steps });
+  const entry = entryOf(workerName, { name: def.name, steps, ...(def.concurrency !== undefined ? { concurrency: def.concurrency } : {}), ...(def.retention ? { retention: def.retention } : {}) });
+  entries.push(entry);
+  const schedules = def.schedule === undefined ? [] : (Array.isArray(def.schedule) ? def.schedule : [def.schedule]).map(normalizeCron);
+  built.push({ name: def.name, description: def.description ?? "", hash: definitionHash(def), definition: def, input: def.input ?? null, ...(schedules.length > 0 ? { schedules } : {}), steps, workflow: entry.name, binding: entry.binding });
 }
+const generatedConfig = renderConfig(userConfig, entries, built.flatMap((b) => b.schedules ?? []));
 
 /** ajv's standalone output calls require() even with esm: true; point those at our ESM runtime. */
 const RUNTIME: Record<string, string> = {
@@ -90,6 +80,13 @@ const validatorsJs = Object.keys(refs).length > 0 ? esmOnly(standaloneCode(ajv, 
 const names = Object.fromEntries(built.map((b, i) => [b.name, refs[`v${i}`] ? `v${i}` : null]));
 
 mkdirSync(outDir, { recursive: true });
+if (!arg("--out")) {
+  // The generated wrangler config, and wrangler's redirect to it (only for the real build:
+  // `--out` builds are the build's own tests).
+  writeFileSync(join(root, GENERATED_CONFIG), generatedConfig);
+  mkdirSync(join(root, dirname(DEPLOY_REDIRECT)), { recursive: true });
+  writeFileSync(join(root, DEPLOY_REDIRECT), JSON.stringify({ configPath: `../../${GENERATED_CONFIG}` }) + "\n");
+} else writeFileSync(join(outDir, GENERATED_CONFIG), generatedConfig);
 const banner = "/* generated — do not edit. Built from definitions/ by scripts/build.ts (npm run build). */\n";
 writeFileSync(join(outDir, "input-validators.ts"), banner + "// @ts-nocheck\n" + validatorsJs);
 writeFileSync(
@@ -103,7 +100,55 @@ writeFileSync(
     `export const INPUT_VALIDATORS: Readonly<Record<string, InputValidator | undefined>> = Object.fromEntries(\n` +
     `  Object.entries(byName).map(([n, v]) => [n, v ? (validators as Record<string, InputValidator>)[v] : undefined]),\n);\n`,
 );
-console.log(`build: ${built.length} definition(s) → src/generated/definitions.ts`);
+console.log(`build: ${built.length} definition(s) → src/generated/definitions.ts, ${built.length} workflow(s) → ${GENERATED_CONFIG}`);
+
+function normalizeCron(c: string): string {
+  return c.trim().split(/\s+/).join(" ");
+}
+
+function readUserConfig(): Record<string, unknown> {
+  const errors: ParseError[] = [];
+  const config = parseJsonc(readFileSync(join(root, USER_CONFIG), "utf8"), errors, { allowTrailingComma: true }) as unknown;
+  if (errors.length > 0 || !config || typeof config !== "object" || Array.isArray(config)) {
+    console.error(`build: ${USER_CONFIG} is not valid JSONC (${errors.map((e) => `${printParseErrorCode(e.error)} at offset ${e.offset}`).join(", ") || "not an object"}); nothing was written.`);
+    process.exit(1);
+  }
+  return config as Record<string, unknown>;
+}
+
+/**
+ * The user's config plus one `workflows` entry per definition (after the user's own entries,
+ * which stay as they are: the legacy FLOW entry keeps old instances running), the definitions'
+ * schedules added to `triggers.crons`, and a build command that refuses a stale config.
+ */
+function renderConfig(user: Record<string, unknown>, generated: WorkflowEntry[], schedules: string[]): string {
+  const own = Array.isArray(user.workflows) ? (user.workflows as Array<Record<string, unknown>>) : [];
+  const taken = new Set(own.flatMap((w) => [String(w.binding), String(w.name)]));
+  const clashes = generated.filter((e) => taken.has(e.binding) || taken.has(e.name));
+  if (clashes.length > 0) {
+    console.error(`build: ${USER_CONFIG} already has a workflow named or bound ${clashes.map((c) => `${c.name}/${c.binding}`).join(", ")}, which a definition's workflow needs. Rename it there; nothing was written.`);
+    process.exit(1);
+  }
+  const triggers = (user.triggers && typeof user.triggers === "object" ? user.triggers : {}) as { crons?: unknown };
+  const crons = [...new Set([...(Array.isArray(triggers.crons) ? triggers.crons.map((c) => normalizeCron(String(c))) : []), ...schedules])];
+  const build = (user.build && typeof user.build === "object" ? user.build : {}) as { command?: unknown };
+  const check = "node scripts/check-generated.js";
+  const config = {
+    ...user,
+    $schema: undefined,
+    workflows: [...own, ...generated],
+    ...(crons.length > 0 ? { triggers: { ...triggers, crons } } : {}),
+    build: { ...build, command: typeof build.command === "string" && build.command !== "" ? `${check} && ${build.command}` : check },
+  };
+  delete (config as Record<string, unknown>).$schema;
+  return [
+    inputsLine(inputsHash(root, dirs.map((d) => relative(root, d))), dirs.map((d) => relative(root, d))),
+    `// generated — do not edit. Made by \`npm run build\` from ${USER_CONFIG} (yours to edit) and the definitions:`,
+    "// one Cloudflare Workflow per definition. wrangler uses it through .wrangler/deploy/config.json.",
+    JSON.stringify(config, null, 2),
+    "",
+  ].join("\n");
+}
 
 function esmOnly(code: string): string {
   let body = code.replace(/^"use strict";/, "");

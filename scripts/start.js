@@ -78,16 +78,23 @@ function scan(stream, out) {
 scan(child.stdout, process.stdout);
 scan(child.stderr, process.stderr);
 
-// A changed definition is rebuilt into src/generated/, which makes wrangler reload the Worker.
+// A changed definition (or wrangler.jsonc) is rebuilt into src/generated/ and
+// wrangler.generated.jsonc, which makes wrangler reload the Worker.
 let timer;
-const watcher = watch(join(root, "definitions"), (_event, file) => {
-  if (!file || !/\.ya?ml$/.test(file)) return;
+const rebuildOn = (what) => {
   clearTimeout(timer);
   timer = setTimeout(() => {
-    console.log(`npm start: ${file} changed; rebuilding definitions`);
+    console.log(`npm start: ${what} changed; rebuilding definitions`);
     if (!build()) console.error("npm start: the running Worker keeps the last valid build until the definitions validate.");
   }, 150);
-});
+};
+const watchers = [
+  watch(join(root, "definitions"), (_event, file) => {
+    if (file && /\.ya?ml$/.test(file)) rebuildOn(file);
+  }),
+  watch(join(root, "wrangler.jsonc"), () => rebuildOn("wrangler.jsonc")),
+];
+const watcher = { close: () => watchers.forEach((w) => w.close()) };
 
 // Ctrl-C reaches wrangler from the terminal itself; a SIGTERM sent to this process alone is passed on.
 process.on("SIGINT", () => watcher.close());

@@ -2,7 +2,12 @@
 import type { InstanceParams } from "./interpreter/context.js";
 
 export interface Env {
-  FLOW: Workflow<InstanceParams>;
+  /**
+   * One workflow binding per definition (`FLOW_<NAME>`, written into wrangler.generated.jsonc
+   * by the build), read by name through `env[binding]`; FLOW is the single workflow of earlier
+   * versions, kept while instances started on it remain.
+   */
+  FLOW?: Workflow<InstanceParams>;
   DB: D1Database;
   /** Default bindings of the kv.*, r2.* and queue.send actions (optional: a Worker may drop them). */
   KV?: KVNamespace;

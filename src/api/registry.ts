@@ -1,6 +1,15 @@
-// The instance registry: which definition and hash each instance started with. Cloudflare's
-// status() returns no params, so the API keeps this itself, in D1 (strongly consistent,
-// ordered listing; on miniflare it persists under .wrangler/ beside the engine's state).
+// The instance registry: which definition, hash and workflow binding each instance started
+// with. Cloudflare's status() returns no params, so the API keeps this itself, in D1 (strongly
+// consistent, ordered listing; on miniflare it persists under .wrangler/ beside the engine's
+// state).
+//
+// A start writes its row as `pending` before the engine's create and marks it `created` after,
+// so there is never an instance without a row. A pending row whose create did not happen is
+// removed by whoever finds it later (a read of that id, a retried start, local recovery), once
+// it is old enough that no start can still be under way: so no row points at no instance.
+import { LEGACY_BINDING } from "../definition/entries.js";
+
+export type RowState = "pending" | "created";
 
 export interface InstanceRecord {
   id: string;
@@ -8,55 +17,110 @@ export interface InstanceRecord {
   hash: string;
   created: number;
   parent: string | null;
+  /** The workflow binding the instance runs on (FLOW for instances from before per-definition workflows). */
+  binding: string;
+  state: RowState;
 }
 
+/** A pending row older than this belongs to a start that died: no create can still be under way. */
+export const PENDING_GRACE_MS = 60_000;
+export const isAbandoned = (r: InstanceRecord, now: number): boolean => r.state === "pending" && now - r.created > PENDING_GRACE_MS;
+
 const SCHEMA = [
-  "CREATE TABLE IF NOT EXISTS flowdsl_instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL, parent TEXT, finished INTEGER NOT NULL DEFAULT 0)",
+  "CREATE TABLE IF NOT EXISTS flowdsl_instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL, parent TEXT, finished INTEGER NOT NULL DEFAULT 0, binding TEXT, state TEXT NOT NULL DEFAULT 'created')",
   "CREATE INDEX IF NOT EXISTS flowdsl_instances_by_name ON flowdsl_instances (name, created DESC)",
-  "CREATE INDEX IF NOT EXISTS flowdsl_instances_unfinished ON flowdsl_instances (finished, created DESC)",
+  "CREATE INDEX IF NOT EXISTS flowdsl_instances_unfinished ON flowdsl_instances (finished, created DESC, id)",
 ];
+/** Columns later flowdsl versions added; adding one fails harmlessly when it is there. */
+const ADDED_COLUMNS = ["finished INTEGER NOT NULL DEFAULT 0", "binding TEXT", "state TEXT NOT NULL DEFAULT 'created'"];
 const ready = new WeakMap<D1Database, Promise<unknown>>();
 
-/** Creates the table once per isolate and database (no migration step to forget). */
+/** Creates or upgrades the table once per isolate and database (no migration step to forget). */
 function ensure(db: D1Database): Promise<unknown> {
   let p = ready.get(db);
   if (!p) {
-    // A registry made by an earlier flowdsl lacks `finished`; adding it fails harmlessly when present.
-    const addFinished = db.prepare("ALTER TABLE flowdsl_instances ADD COLUMN finished INTEGER NOT NULL DEFAULT 0").run().catch(() => undefined);
-    p = db.batch([db.prepare(SCHEMA[0]!)]).then(() => addFinished).then(() => db.batch(SCHEMA.slice(1).map((s) => db.prepare(s)))).catch((e: unknown) => {
-      ready.delete(db);
-      throw e;
-    });
+    p = db
+      .batch([db.prepare(SCHEMA[0]!)])
+      .then(() => Promise.all(ADDED_COLUMNS.map((c) => db.prepare(`ALTER TABLE flowdsl_instances ADD COLUMN ${c}`).run().catch(() => undefined))))
+      .then(() => db.batch(SCHEMA.slice(1).map((s) => db.prepare(s))))
+      .catch((e: unknown) => {
+        ready.delete(db);
+        throw e;
+      });
     ready.set(db, p);
   }
   return p;
 }
 
-export async function recordInstance(db: D1Database, r: InstanceRecord): Promise<void> {
+const COLUMNS = "id, name, hash, created, parent, COALESCE(binding, ?) AS binding, state";
+
+export async function recordPending(db: D1Database, r: Omit<InstanceRecord, "state">): Promise<void> {
   await ensure(db);
-  await db.prepare("INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent) VALUES (?, ?, ?, ?, ?)").bind(r.id, r.name, r.hash, r.created, r.parent).run();
+  await db.prepare("INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')").bind(r.id, r.name, r.hash, r.created, r.parent, r.binding).run();
+}
+
+/** The engine has the instance: the row says so (and is written if a reconciler removed it). */
+export async function markCreated(db: D1Database, r: Omit<InstanceRecord, "state">): Promise<void> {
+  await ensure(db);
+  await db
+    .prepare("INSERT INTO flowdsl_instances (id, name, hash, created, parent, binding, state) VALUES (?, ?, ?, ?, ?, ?, 'created') ON CONFLICT(id) DO UPDATE SET state = 'created'")
+    .bind(r.id, r.name, r.hash, r.created, r.parent, r.binding)
+    .run();
+}
+
+/** Rows for many instances at once (createBatch), in one round trip. */
+export async function recordMany(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>, state: RowState): Promise<void> {
+  if (rows.length === 0) return;
+  await ensure(db);
+  const sql =
+    state === "pending"
+      ? "INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')"
+      : "INSERT INTO flowdsl_instances (id, name, hash, created, parent, binding, state) VALUES (?, ?, ?, ?, ?, ?, 'created') ON CONFLICT(id) DO UPDATE SET state = 'created'";
+  await db.batch(rows.map((r) => db.prepare(sql).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding)));
+}
+
+export async function deleteRecord(db: D1Database, id: string): Promise<void> {
+  await ensure(db);
+  await db.prepare("DELETE FROM flowdsl_instances WHERE id = ?").bind(id).run();
+}
+
+export async function deleteRecords(db: D1Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await ensure(db);
+  await db.batch(ids.map((id) => db.prepare("DELETE FROM flowdsl_instances WHERE id = ?").bind(id)));
 }
 
 export async function getInstance(db: D1Database, id: string): Promise<InstanceRecord | null> {
   await ensure(db);
-  return db.prepare("SELECT id, name, hash, created, parent FROM flowdsl_instances WHERE id = ?").bind(id).first<InstanceRecord>();
+  return db.prepare(`SELECT ${COLUMNS} FROM flowdsl_instances WHERE id = ?`).bind(LEGACY_BINDING, id).first<InstanceRecord>();
 }
 
 export const MAX_LIST = 100;
 export async function listInstances(db: D1Database, name: string, limit = MAX_LIST): Promise<InstanceRecord[]> {
   await ensure(db);
-  const r = await db.prepare("SELECT id, name, hash, created, parent FROM flowdsl_instances WHERE name = ? ORDER BY created DESC, id DESC LIMIT ?").bind(name, limit).all<InstanceRecord>();
+  const r = await db.prepare(`SELECT ${COLUMNS} FROM flowdsl_instances WHERE name = ? AND state = 'created' ORDER BY created DESC, id DESC LIMIT ?`).bind(LEGACY_BINDING, name, limit).all<InstanceRecord>();
   return r.results;
 }
 
-/** Instances not yet seen in a terminal status, newest first. */
-export async function unfinishedInstances(db: D1Database, limit: number): Promise<InstanceRecord[]> {
+/** Where a walk over the unfinished rows stopped: the last row's (created, id). */
+export type Cursor = { created: number; id: string } | undefined;
+
+/** One page of the rows not yet seen in a terminal status, newest first, after `cursor`. */
+export async function unfinishedPage(db: D1Database, limit: number, cursor: Cursor): Promise<InstanceRecord[]> {
   await ensure(db);
-  const r = await db.prepare("SELECT id, name, hash, created, parent FROM flowdsl_instances WHERE finished = 0 ORDER BY created DESC LIMIT ?").bind(limit).all<InstanceRecord>();
+  const r = cursor
+    ? await db.prepare(`SELECT ${COLUMNS} FROM flowdsl_instances WHERE finished = 0 AND (created < ? OR (created = ? AND id < ?)) ORDER BY created DESC, id DESC LIMIT ?`).bind(LEGACY_BINDING, cursor.created, cursor.created, cursor.id, limit).all<InstanceRecord>()
+    : await db.prepare(`SELECT ${COLUMNS} FROM flowdsl_instances WHERE finished = 0 ORDER BY created DESC, id DESC LIMIT ?`).bind(LEGACY_BINDING, limit).all<InstanceRecord>();
   return r.results;
 }
 
 export async function markFinished(db: D1Database, id: string): Promise<void> {
   await ensure(db);
   await db.prepare("UPDATE flowdsl_instances SET finished = 1 WHERE id = ?").bind(id).run();
+}
+
+export async function markManyFinished(db: D1Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await ensure(db);
+  await db.batch(ids.map((id) => db.prepare("UPDATE flowdsl_instances SET finished = 1 WHERE id = ?").bind(id)));
 }

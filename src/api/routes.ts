@@ -1,38 +1,22 @@
 // The HTTP API (docs/reference.md, HTTP API). Every answer is JSON; every error is { error: { code, message, details? } }.
 import type { Env } from "../env.js";
-import type { ApiCode } from "../errors.js";
-import { API_CODES } from "../errors.js";
 import { DEFINITIONS, INPUT_VALIDATORS } from "../generated/definitions.js";
+import type { BuiltDefinition } from "../definition/built.js";
 import { decodeErrorMessage } from "../interpreter/errors.js";
 import { isValidEventType } from "../nodes/wait-for-event.js";
-import { getInstance, listInstances, markFinished, recordInstance } from "./registry.js";
+import { modelOf } from "../model/model.js";
+import { instantiate } from "../model/steps.js";
+import { deleteRecord, listInstances, markFinished } from "./registry.js";
 import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
+import { ApiError, errorResponse, json } from "./errors.js";
+import { definitionOr404, findInstance, isNotFound, MAX_BATCH, startBatch, startInstance, workflowOf } from "./instances.js";
 
 /** Bodies over this are refused with 413 (docs/reference.md, HTTP API). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const isBodyTooLarge = (n: number): boolean => n > MAX_BODY_BYTES;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]+$/;
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ApiCode,
-    message?: string,
-    readonly details?: unknown,
-  ) {
-    super(message ?? API_CODES[code]);
-  }
-}
-
-export function json(body: unknown, status = 200, headers?: HeadersInit): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
-}
-
-function errorResponse(e: ApiError): Response {
-  return json({ error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } }, e.status, e.status === 401 ? { "www-authenticate": 'Bearer realm="flowdsl"' } : undefined);
-}
 
 type Handler = (req: Request, env: Env, params: Record<string, string>) => Promise<Response>;
 interface Route {
@@ -120,22 +104,6 @@ async function readLimited(req: Request): Promise<Uint8Array> {
   return out;
 }
 
-function definitionOr404(name: string) {
-  const d = DEFINITIONS[name];
-  if (!d) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No definition is named "${name}". See GET /workflows.`);
-  return d;
-}
-
-async function sha256Hex(s: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Instance id for an idempotent start: derived from the definition name and the key. */
-export async function idempotentId(name: string, key: string): Promise<string> {
-  return `${name}-${(await sha256Hex(`${name}\u0000${key}`)).slice(0, 32)}`;
-}
-
 route("GET", "/workflows", async () => json(Object.values(DEFINITIONS).map((d) => ({ name: d.name, description: d.description, hash: d.hash }))));
 
 route("GET", "/workflows/:name", async (_req, _env, p) => {
@@ -143,55 +111,74 @@ route("GET", "/workflows/:name", async (_req, _env, p) => {
   return json({ name: d.name, description: d.description, hash: d.hash, input: d.input, definition: d.definition });
 });
 
-export async function startInstance(env: Env, name: string, input: unknown, idempotencyKey?: string): Promise<{ id: string; created: boolean }> {
-  const d = definitionOr404(name);
-  const id = idempotencyKey === undefined ? crypto.randomUUID() : await idempotentId(name, idempotencyKey);
-  if (idempotencyKey !== undefined && (await getInstance(env.DB, id))) return { id, created: false };
-  await recordInstance(env.DB, { id, name, hash: d.hash, created: Date.now(), parent: null });
-  try {
-    await env.FLOW.create({ id, params: { name, hash: d.hash, definition: d.definition, input } });
-  } catch (e) {
-    if (idempotencyKey !== undefined && /already exists/i.test(e instanceof Error ? e.message : String(e))) return { id, created: false };
-    throw e;
-  }
-  return { id, created: true };
-}
-
 route("POST", "/workflows/:name", async (req, env, p) => {
   const d = definitionOr404(p.name!);
-  const key = req.headers.get("idempotency-key") ?? undefined;
-  if (key !== undefined && (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !IDEMPOTENCY_KEY.test(key))) {
-    throw new ApiError(400, "INVALID_IDEMPOTENCY_KEY", `An Idempotency-Key is 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces.`);
-  }
+  const key = idempotencyKeyOf(req);
   const input = await readJson(req, {});
-  const validate = INPUT_VALIDATORS[d.name];
-  if (validate && !validate(input)) {
-    const details = (validate.errors ?? []).map((e) => ({ path: e.instancePath || "/", message: e.message ?? e.keyword, keyword: e.keyword, params: e.params }));
-    throw new ApiError(400, "INVALID_PARAMS", `The params do not satisfy ${d.name}'s input schema: ${details.map((x) => `${x.path} ${x.message}`).join("; ")}.`, details);
-  }
+  const problems = inputProblems(d, input);
+  if (problems) throw new ApiError(400, "INVALID_PARAMS", `The params do not satisfy ${d.name}'s input schema: ${problems.map((x) => `${x.path} ${x.message}`).join("; ")}.`, problems);
   const { id, created } = await startInstance(env, d.name, input, key);
   return json({ id, name: d.name, hash: d.hash }, created ? 201 : 200, { location: `/instances/${id}` });
 });
 
+function inputProblems(d: BuiltDefinition, input: unknown): Array<{ path: string; message: string; keyword: string; params: unknown }> | undefined {
+  const validate = INPUT_VALIDATORS[d.name];
+  if (!validate || validate(input)) return undefined;
+  return (validate.errors ?? []).map((e) => ({ path: e.instancePath || "/", message: e.message ?? e.keyword, keyword: e.keyword, params: e.params }));
+}
+
+/** Every item is checked before anything starts; the 400 names every failing index and path. */
+route("POST", "/workflows/:name/batch", async (req, env, p) => {
+  const d = definitionOr404(p.name!);
+  const key = idempotencyKeyOf(req);
+  const body = await readJson(req, undefined);
+  if (!Array.isArray(body) || body.length === 0 || body.length > MAX_BATCH) {
+    throw new ApiError(400, "INVALID_BATCH", `A batch is a JSON list of 1-${MAX_BATCH} params objects; this body is ${Array.isArray(body) ? `a list of ${body.length}` : body === undefined ? "empty" : "not a list"}.`);
+  }
+  const failing = body.flatMap((input, index) => (inputProblems(d, input) ?? []).map((x) => ({ index, ...x })));
+  if (failing.length > 0) {
+    throw new ApiError(400, "INVALID_PARAMS", `${new Set(failing.map((f) => f.index)).size} of ${body.length} items do not satisfy ${d.name}'s input schema; nothing was started: ${failing.map((f) => `[${f.index}]${f.path} ${f.message}`).join("; ")}.`, failing);
+  }
+  // With a key, item i gets the key "<key>/<i>": a repeated batch starts nothing new.
+  const started = await startBatch(env, d.name, body.map((input, i) => ({ input, ...(key !== undefined ? { key: `${key}/${i}` } : {}) })));
+  const status = started.some((s) => s.created) ? 201 : 200;
+  return json(started.map((s) => ({ id: s.id, name: d.name, hash: d.hash, created: s.created })), status);
+});
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.headers.get("idempotency-key") ?? undefined;
+  if (key !== undefined && (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !IDEMPOTENCY_KEY.test(key))) {
+    throw new ApiError(400, "INVALID_IDEMPOTENCY_KEY", `An Idempotency-Key is 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces.`);
+  }
+  return key;
+}
+
 route("GET", "/workflows/:name/instances", async (_req, env, p) => {
   const d = definitionOr404(p.name!);
   const records = await listInstances(env.DB, d.name);
-  const out = await Promise.all(records.map(async (r) => ({ id: r.id, name: r.name, hash: r.hash, created: new Date(r.created).toISOString(), status: await statusOf(env, r.id) })));
+  const out = await Promise.all(records.map(async (r) => ({ id: r.id, name: r.name, hash: r.hash, created: new Date(r.created).toISOString(), status: await statusOf(env, r.binding, r.id) })));
   return json(out);
 });
 
-async function statusOf(env: Env, id: string): Promise<string> {
+async function statusOf(env: Env, binding: string, id: string): Promise<string> {
   try {
-    return (await (await env.FLOW.get(id)).status()).status;
+    return (await (await workflowOf(env, binding).get(id)).status()).status;
   } catch {
     return "unknown";
   }
 }
 
 async function instanceOr404(env: Env, id: string) {
-  const r = await getInstance(env.DB, id);
+  const r = await findInstance(env, id);
   if (!r) throw new ApiError(404, "INSTANCE_NOT_FOUND", `No instance has the id "${id}".`);
-  return { record: r, handle: await env.FLOW.get(id) };
+  try {
+    return { record: r, handle: await workflowOf(env, r.binding).get(id) };
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    // The engine lost it (retention ended, or deleted behind the API's back): so does the registry.
+    await deleteRecord(env.DB, id);
+    throw new ApiError(404, "INSTANCE_NOT_FOUND", `No instance has the id "${id}" any more.`);
+  }
 }
 
 /** The instance error as the API shows it: name, message and node path, without flowdsl's marker. */
@@ -212,6 +199,8 @@ route("POST", "/instances/:id/events/:type", async (req, env, p) => {
   if (!isValidEventType(p.type!)) throw new ApiError(400, "INVALID_EVENT_TYPE", `"${p.type}" is not an event type: letters, digits, _ and -, at most 100 characters.`);
   const payload = await readJson(req, null);
   const { handle } = await instanceOr404(env, p.id!);
+  const { status } = await handle.status();
+  if (TERMINAL_STATUSES.has(status)) throw new ApiError(409, "INVALID_STATE", `The instance is ${status}; it waits for no event any more.`);
   await handle.sendEvent({ type: p.type!, payload });
   return json({ id: p.id, type: p.type, accepted: true }, 202);
 });
@@ -224,18 +213,86 @@ export const LIFECYCLE: Record<string, ReadonlySet<string>> = {
   restart: new Set(["queued", "running", "paused", "waiting", "waitingForPause", "errored", "terminated", "complete"]),
 };
 
-for (const op of Object.keys(LIFECYCLE)) {
+for (const op of ["pause", "resume"] as const) {
   route("POST", `/instances/:id/${op}`, async (_req, env, p) => {
-    const { handle } = await instanceOr404(env, p.id!);
-    const { status } = await handle.status();
-    if (!LIFECYCLE[op]!.has(status)) throw new ApiError(409, "INVALID_STATE", `Cannot ${op} an instance that is ${status}.`);
-    try {
-      await (handle as unknown as Record<string, () => Promise<void>>)[op]!();
-    } catch (e) {
-      throw new ApiError(409, "INVALID_STATE", `Cannot ${op} this instance: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const { handle } = await lifecycleHandle(env, p.id!, op);
+    await engineCall(op, () => handle[op]());
     return json({ id: p.id, operation: op, accepted: true }, 202);
   });
+}
+
+/** Body `{ "from": "<node path or step name>" }`: restart from that step, earlier results kept. */
+route("POST", "/instances/:id/restart", async (req, env, p) => {
+  const body = (await readJson(req, {})) as { from?: unknown } | null;
+  const { record, handle } = await lifecycleHandle(env, p.id!, "restart");
+  const from = body && typeof body === "object" && body.from !== undefined ? restartPoint(record.name, record.hash, body.from) : undefined;
+  await engineCall("restart", () => handle.restart(from ? { from } : undefined));
+  return json({ id: p.id, operation: "restart", accepted: true, ...(from ? { from: from.name } : {}) }, 202);
+});
+
+/**
+ * Body `{ "compensate": true }`: the pending compensations run (the engine's rollback, see
+ * docs/language.md), then the instance ends as terminated.
+ */
+route("POST", "/instances/:id/terminate", async (req, env, p) => {
+  const body = (await readJson(req, {})) as { compensate?: unknown } | null;
+  const compensate = body !== null && typeof body === "object" && body.compensate === true;
+  const { handle } = await lifecycleHandle(env, p.id!, "terminate");
+  await engineCall("terminate", () => handle.terminate(compensate ? { rollback: true } : undefined));
+  return json({ id: p.id, operation: "terminate", accepted: true, compensate }, 202);
+});
+
+route("DELETE", "/instances/:id", async (_req, env, p) => {
+  const { handle } = await instanceOr404(env, p.id!);
+  await engineCall("delete", () => handle.delete());
+  await deleteRecord(env.DB, p.id!);
+  return new Response(null, { status: 204 });
+});
+
+async function lifecycleHandle(env: Env, id: string, op: keyof typeof LIFECYCLE) {
+  const found = await instanceOr404(env, id);
+  const { status } = await found.handle.status();
+  if (!LIFECYCLE[op]!.has(status)) throw new ApiError(409, "INVALID_STATE", `Cannot ${op} an instance that is ${status}.`);
+  return found;
+}
+
+async function engineCall(op: string, f: () => Promise<unknown>): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    throw new ApiError(409, "INVALID_STATE", `Cannot ${op} this instance: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * Where a restart starts: a node path (`/steps/2`, the first step in that node, loop indices 0)
+ * or a step name (`charge[3]/notify`), checked against the definition's model.
+ */
+function restartPoint(name: string, hash: string, from: unknown): { name: string; type?: "do" | "sleep" | "waitForEvent" } {
+  if (typeof from !== "string" || from === "") throw new ApiError(400, "UNKNOWN_NODE", "`from` is a node path (\"/steps/2\") or a step name (\"charge[3]/notify\").");
+  const d = DEFINITIONS[name];
+  if (!d || d.hash !== hash) {
+    // The instance runs an older version of its definition: only a step name can be checked by the engine.
+    if (from.startsWith("/")) throw new ApiError(400, "UNKNOWN_NODE", `This instance runs an earlier version of ${name}; give a step name, not a node path.`);
+    return { name: from };
+  }
+  const model = modelOf(d.definition);
+  if (from.startsWith("/")) {
+    const node = model.byId.get(from);
+    if (!node) throw new ApiError(400, "UNKNOWN_NODE", `${name} has no node at ${from}.`);
+    const first = model.nodes.find((m) => (m === node || m.id.startsWith(node.id + "/")) && m.steps.length > 0);
+    if (!first) throw new ApiError(400, "UNKNOWN_NODE", `The node at ${from} runs no step to restart from.`);
+    const step = first.steps[0]!;
+    return { name: instantiate(step.template, new Array<number>(first.slots).fill(0)), type: step.api };
+  }
+  const step = model.nodes.flatMap((m) => m.steps).find((s) => templateMatches(s.template.text, from));
+  if (!step) throw new ApiError(400, "UNKNOWN_NODE", `No step of ${name} is named "${from}".`);
+  return { name: from, type: step.api };
+}
+
+function templateMatches(template: string, name: string): boolean {
+  const re = new RegExp("^" + template.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/\\\{[a-z]\\\}/g, "\\d+") + "$");
+  return re.test(name);
 }
 
 /** Local dev only (npm start calls it after every start and reload): wake stranded instances. */

@@ -7,7 +7,11 @@ export interface BuiltDefinition {
   hash: string;
   definition: FlowdslWorkflowDefinition;
   input: unknown;
-  schedule?: string;
+  /** The definition's cron schedules, normalized. */
+  schedules?: string[];
+  /** Its Cloudflare workflow: the entry's name and the Worker's binding to it. */
+  workflow: string;
+  binding: string;
   /** Worst-case steps of one instance (the model's step budget): the entry's `limits.steps` past the engine default. */
   steps: number;
 }

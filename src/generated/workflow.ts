@@ -170,9 +170,37 @@ export interface FlowdslWorkflowDefinition {
     timeout?: string | number;
   };
   /**
-   * Cron expression; the Worker's scheduled handler starts an instance on each tick.
+   * A cron expression, or a list of them: an instance starts on each tick (params { scheduledTime, cron }).
    */
-  schedule?: string;
+  schedule?:
+    | string
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string];
+  /**
+   * At most this many instances of this workflow run at once; more wait queued (the Cloudflare workflow's concurrency limit).
+   */
+  concurrency?: number;
+  /**
+   * How long Cloudflare keeps finished instances' state: success (complete or terminated) and error (errored).
+   */
+  retention?: {
+    /**
+     * How long to keep instances that completed or were terminated.
+     */
+    success?: string | number;
+    /**
+     * How long to keep errored instances.
+     */
+    error?: string | number;
+  };
   steps: Steps;
   /**
    * Template for the instance's output (default null).

@@ -29,8 +29,8 @@ export interface InstanceParams {
   hash: string;
   definition: Definition;
   input: unknown;
-  /** Set on child instances: where to report the outcome. */
-  parent?: { id: string; event: string };
+  /** Set on child instances: where to report the outcome (binding absent: the legacy FLOW). */
+  parent?: { id: string; event: string; binding?: string };
 }
 
 export interface ChildHost {
@@ -39,7 +39,9 @@ export interface ChildHost {
   /** Creates the instance; an instance that already exists with that id counts as created. */
   create(id: string, params: InstanceParams): Promise<void>;
   /** Sends the child's outcome to its parent. */
-  notify(parentId: string, event: string, payload: unknown): Promise<void>;
+  notify(parent: { id: string; binding?: string }, event: string, payload: unknown): Promise<void>;
+  /** How a child reaches this instance: its id and workflow binding. */
+  parentRef?(): { id: string; binding: string };
 }
 
 export interface Host {

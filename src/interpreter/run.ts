@@ -107,7 +107,7 @@ async function notifyParent(state: RunState, payload: unknown): Promise<void> {
   const children = state.host.children;
   if (!parent || !children) return;
   await state.effects.do(null, NOTIFY_PARENT_STEP, { retries: { limit: 10, delay: 1000, backoff: "exponential" }, timeout: 60_000 }, async () => {
-    await children.notify(parent.id, parent.event, payload);
+    await children.notify(parent, parent.event, payload);
     return null;
   });
 }

@@ -5,8 +5,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createExecutionContext, createScheduledController, introspectWorkflow, introspectWorkflowInstance, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index.js";
 import { decodeErrorMessage } from "../../src/interpreter/errors.js";
-import { idempotentId } from "../../src/api/routes.js";
-import { calls, definition, origin, script, start, testEnv } from "./helpers.js";
+import { idempotentId } from "../../src/api/instances.js";
+import { calls, definition, origin, script, start, testEnv, workflowOf } from "./helpers.js";
 import type { Call } from "./helpers.js";
 import invoice from "../../definitions/invoice.yaml?raw";
 import onboarding from "../../definitions/onboarding.yaml?raw";
@@ -319,7 +319,7 @@ describe("webhook-callback (003)", () => {
     const started = await api("POST", "/workflows/webhook-callback", { payload: { n: 1 } });
     expect(started.status).toBe(201);
     const id = started.body.id as string;
-    const intro = await introspectWorkflowInstance(testEnv.FLOW, id);
+    const intro = await introspectWorkflowInstance(workflowOf("webhook-callback"), id);
     const [job] = await eventually(() => calls("/svc/jobs/jobs"), (c) => c.length > 0);
     expect(bodyOf(job)).toEqual({ payload: { n: 1 }, callback: { instanceId: id, event: "job_complete" } });
     expect((await api("POST", `/instances/${id}/events/job_complete`, { status: "done" })).status).toBe(202);
@@ -443,7 +443,7 @@ describe("fastest-quote (004: race)", () => {
 
 describe("daily-report (004: scheduled chain)", () => {
   it("the cron trigger starts one instance per tick, which runs the daily task and the weekly follow-up", async () => {
-    await using all = await introspectWorkflow(testEnv.FLOW);
+    await using all = await introspectWorkflow(workflowOf("daily-report"));
     await all.modifyAll(async (m) => m.disableSleeps());
     const scheduledTime = Date.UTC(2026, 10, 21, 6, 0, 0);
     for (let i = 0; i < 2; i++) {
@@ -451,8 +451,8 @@ describe("daily-report (004: scheduled chain)", () => {
       await worker.scheduled(createScheduledController({ cron: "0 6 * * *", scheduledTime }), testEnv, ctx);
       await waitOnExecutionContext(ctx);
     }
-    const id = await idempotentId("daily-report", `schedule:${scheduledTime}`);
-    const instance = await introspectWorkflowInstance(testEnv.FLOW, id);
+    const id = await idempotentId("daily-report", `schedule:${scheduledTime}:0 6 * * *`);
+    const instance = await introspectWorkflowInstance(workflowOf("daily-report"), id);
     await instance.waitForStatus("complete");
     expect(await instance.getOutput()).toEqual({ day: "2026-11-21T06:00:00.000Z" });
     expect(paths(await calls("/svc/reports/"))).toEqual(["POST /reports/daily", "POST /reports/weekly"]);

@@ -5,8 +5,16 @@ import type { WorkflowInstanceIntrospector } from "cloudflare:test";
 import { loadDefinition } from "../../src/definition/load.js";
 import type { Definition, InstanceParams } from "../../src/interpreter/context.js";
 import type { Env } from "../../src/env.js";
+import { DEFINITIONS } from "../../src/generated/definitions.js";
 
-export const testEnv = env as unknown as Env & { MOCK_ORIGIN: string; KV: KVNamespace; BUCKET: R2Bucket; QUEUE: Queue };
+export const testEnv = env as unknown as Env & { MOCK_ORIGIN: string; KV: KVNamespace; BUCKET: R2Bucket; QUEUE: Queue; FLOW: Workflow<InstanceParams> };
+
+/** A definition's own Cloudflare workflow (the build gives each one). */
+export function workflowOf(name: string): Workflow<InstanceParams> {
+  const d = DEFINITIONS[name];
+  if (!d) throw new Error(`no definition ${name} is built`);
+  return testEnv[d.binding] as Workflow<InstanceParams>;
+}
 export const origin = (): string => testEnv.MOCK_ORIGIN;
 
 /** Parses a YAML definition (the node test suite validates every file in test/definitions). */

@@ -1,0 +1,178 @@
+// Starting and finding instances, keeping the registry and the engine in step: no row without
+// an instance, no instance without a row, and an Idempotency-Key spent only by a start that
+// happened (docs/reference.md, "HTTP API").
+import type { Env } from "../env.js";
+import type { InstanceParams } from "../interpreter/context.js";
+import type { BuiltDefinition } from "../definition/built.js";
+import { DEFINITIONS } from "../generated/definitions.js";
+import { ApiError } from "./errors.js";
+import type { InstanceRecord } from "./registry.js";
+import { deleteRecord, deleteRecords, getInstance, isAbandoned, markCreated, recordMany, recordPending } from "./registry.js";
+
+/** Cloudflare's limit for one createBatch. */
+export const MAX_BATCH = 100;
+/** Seconds a client should wait after the engine refused a create for rate. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** The workflow binding of a definition or an instance; a missing one is a deployment mistake. */
+export function workflowOf(env: Env, binding: string): Workflow<InstanceParams> {
+  const w = env[binding] as Workflow<InstanceParams> | undefined;
+  if (!w || typeof (w as { create?: unknown }).create !== "function") {
+    throw new ApiError(500, "CONFIG_STALE", `This Worker has no workflow binding ${binding}. Deploy with \`npm run deploy\` (or \`npm run build\` before wrangler), which writes one workflow per definition into wrangler.generated.jsonc.`);
+  }
+  return w;
+}
+
+export function definitionOr404(name: string): BuiltDefinition {
+  const d = DEFINITIONS[name];
+  if (!d) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No definition is named "${name}". See GET /workflows.`);
+  return d;
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+export const isAlreadyExists = (e: unknown): boolean => /already.?exists/i.test(messageOf(e));
+export const isNotFound = (e: unknown): boolean => /not.?found/i.test(messageOf(e));
+export const isRateLimited = (e: unknown): boolean => /rate.?limit|too many|\b429\b/i.test(messageOf(e));
+
+/** An engine refusal as the API answers it: 429 for rate, 400 for params it cannot store. */
+export function createError(e: unknown): ApiError {
+  const message = messageOf(e);
+  if (isRateLimited(e)) return new ApiError(429, "RATE_LIMITED", `Cloudflare refused the start for rate (${message}). Retry after ${RETRY_AFTER_SECONDS} s.`, undefined, { "retry-after": String(RETRY_AFTER_SECONDS) });
+  if (/serializ|clone|too large|exceeds|payload/i.test(message)) return new ApiError(400, "INVALID_PARAMS", `The engine cannot store these params: ${message}.`);
+  return new ApiError(503, "ENGINE_UNAVAILABLE", `The workflow engine did not start the instance: ${message}. Nothing was started; retry.`);
+}
+
+/** Instance id for an idempotent start: derived from the definition name and the key. */
+export async function idempotentId(name: string, key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${name}\u0000${key}`));
+  return `${name}-${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32)}`;
+}
+
+export function paramsOf(d: BuiltDefinition, input: unknown): InstanceParams {
+  return { name: d.name, hash: d.hash, definition: d.definition, input };
+}
+
+/** Does the engine have this instance? */
+async function exists(w: Workflow<InstanceParams>, id: string): Promise<boolean> {
+  try {
+    await (await w.get(id)).status();
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/**
+ * A pending row settled against the engine: created when the engine has the instance; removed
+ * (and null) when it has not and the start is old enough to have died; otherwise as it is.
+ */
+export async function settle(env: Env, r: InstanceRecord): Promise<InstanceRecord | null> {
+  if (r.state !== "pending") return r;
+  if (await exists(workflowOf(env, r.binding), r.id)) {
+    await markCreated(env.DB, r);
+    return { ...r, state: "created" };
+  }
+  if (isAbandoned(r, Date.now())) {
+    await deleteRecord(env.DB, r.id);
+    return null;
+  }
+  return r;
+}
+
+/** The registry row of an instance that exists (settled), or null. */
+export async function findInstance(env: Env, id: string): Promise<InstanceRecord | null> {
+  const r = await getInstance(env.DB, id);
+  if (!r) return null;
+  const s = await settle(env, r);
+  return s && s.state === "created" ? s : null;
+}
+
+/**
+ * Starts one instance. With a key, the id derives from it: a start that already happened
+ * answers `created: false`; a start that died half way (a pending row) is completed now.
+ */
+export async function startInstance(env: Env, name: string, input: unknown, idempotencyKey?: string, parent: string | null = null): Promise<{ id: string; created: boolean }> {
+  const d = definitionOr404(name);
+  const w = workflowOf(env, d.binding);
+  const id = idempotencyKey === undefined ? crypto.randomUUID() : await idempotentId(name, idempotencyKey);
+  const row = { id, name, hash: d.hash, created: Date.now(), parent, binding: d.binding };
+  if (idempotencyKey !== undefined) {
+    const existing = await getInstance(env.DB, id);
+    if (existing?.state === "created") return { id, created: false };
+  }
+  await recordPending(env.DB, row);
+  try {
+    await w.create({ id, params: paramsOf(d, input) });
+  } catch (e) {
+    if (isAlreadyExists(e)) {
+      await markCreated(env.DB, row);
+      return { id, created: false };
+    }
+    await abandon(env, w, row);
+    throw createError(e);
+  }
+  await markCreated(env.DB, row);
+  return { id, created: true };
+}
+
+/** After a failed create: remove the row, unless a concurrent start of the same id made the instance. */
+async function abandon(env: Env, w: Workflow<InstanceParams>, row: Omit<InstanceRecord, "state">): Promise<void> {
+  try {
+    if (await exists(w, row.id)) return void (await markCreated(env.DB, row));
+  } catch {
+    // The engine cannot say: leave the pending row; whoever reads it later settles it.
+    return;
+  }
+  await deleteRecord(env.DB, row.id);
+}
+
+export interface BatchItem {
+  input: unknown;
+  key?: string;
+}
+
+/**
+ * Starts up to MAX_BATCH instances with the engine's createBatch, in one registry round trip
+ * before and after. Items whose key already started answer `created: false`.
+ */
+export async function startBatch(env: Env, name: string, items: BatchItem[]): Promise<Array<{ id: string; created: boolean }>> {
+  const d = definitionOr404(name);
+  const w = workflowOf(env, d.binding);
+  const now = Date.now();
+  const ids = await Promise.all(items.map((it) => (it.key === undefined ? crypto.randomUUID() : idempotentId(name, it.key))));
+  const done = new Map<string, boolean>();
+  for (const [i, it] of items.entries()) if (it.key !== undefined && (await getInstance(env.DB, ids[i]!))?.state === "created") done.set(ids[i]!, false);
+  const todo = [...new Set(ids.filter((id) => !done.has(id)))];
+  const rows = todo.map((id) => ({ id, name, hash: d.hash, created: now, parent: null, binding: d.binding }));
+  await recordMany(env.DB, rows, "pending");
+  const byId = new Map(ids.map((id, i) => [id, items[i]!]));
+  let result: WorkflowBatchCreateResult;
+  try {
+    result = await w.createBatch({ instances: todo.map((id) => ({ id, params: paramsOf(d, byId.get(id)!.input) })) });
+  } catch (e) {
+    await settleAll(env, w, rows);
+    throw createError(e);
+  }
+  const created = new Set(result.created.map((h) => h.id));
+  const existed = new Set(result.errors.filter((e) => isAlreadyExists(e.message) && e.id !== undefined).map((e) => e.id!));
+  const failed = result.errors.filter((e) => !existed.has(e.id ?? ""));
+  await recordMany(env.DB, rows.filter((r) => created.has(r.id) || existed.has(r.id)), "created");
+  if (failed.length > 0) {
+    await deleteRecords(env.DB, rows.filter((r) => !created.has(r.id) && !existed.has(r.id)).map((r) => r.id));
+    const first = failed[0]!;
+    throw createError(new Error(`${first.message} (item ${first.index}, code ${first.code}); ${created.size} of ${todo.length} started`));
+  }
+  for (const id of todo) done.set(id, created.has(id));
+  // An id twice in one batch (the same key twice) started once: the first item says so.
+  const seen = new Set<string>();
+  return ids.map((id) => {
+    const first = !seen.has(id);
+    seen.add(id);
+    return { id, created: first && (done.get(id) ?? false) };
+  });
+}
+
+async function settleAll(env: Env, w: Workflow<InstanceParams>, rows: Array<Omit<InstanceRecord, "state">>): Promise<void> {
+  for (const r of rows) await abandon(env, w, r);
+}
