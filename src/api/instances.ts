@@ -147,9 +147,9 @@ export async function startBatch(env: Env, name: string, items: BatchItem[]): Pr
   const rows = todo.map((id) => ({ id, name, hash: d.hash, created: now, parent: null, binding: d.binding }));
   await recordMany(env.DB, rows, "pending");
   const byId = new Map(ids.map((id, i) => [id, items[i]!]));
-  let result: WorkflowBatchCreateResult;
+  let result: WorkflowBatchCreateResult = { created: [], errors: [] };
   try {
-    result = await w.createBatch({ instances: todo.map((id) => ({ id, params: paramsOf(d, byId.get(id)!.input) })) });
+    if (todo.length > 0) result = await w.createBatch({ instances: todo.map((id) => ({ id, params: paramsOf(d, byId.get(id)!.input) })) });
   } catch (e) {
     await settleAll(env, w, rows);
     throw createError(e);

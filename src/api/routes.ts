@@ -73,11 +73,27 @@ export async function readJson(req: Request, empty: unknown): Promise<unknown> {
   const bytes = await readLimited(req);
   if (bytes.byteLength === 0) return empty;
   if (!type || !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", `The body's Content-Type is ${type ? `"${type}"` : "missing"}; send application/json.`);
+  let value: unknown;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
   } catch (e) {
     throw new ApiError(400, "INVALID_JSON", `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}.`);
   }
+  if (isNestedTooDeep(value)) throw new ApiError(400, "INVALID_JSON", `The body nests deeper than ${MAX_BODY_DEPTH} levels; params that deep cannot be stored by the engine. Flatten them.`);
+  return value;
+}
+
+/** Params are stored by the engine, which refuses very deep values: answer 400 before it does. */
+export const MAX_BODY_DEPTH = 64;
+function isNestedTooDeep(v: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== "object") continue;
+    if (depth > MAX_BODY_DEPTH) return true;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) if (c !== null && typeof c === "object") stack.push([c, depth + 1]);
+  }
+  return false;
 }
 
 async function readLimited(req: Request): Promise<Uint8Array> {

@@ -96,6 +96,94 @@ describe("HTTP API on wrangler dev", () => {
     expect((await call("POST", "/instances/no-such-instance/pause")).status).toBe(404);
   });
 
+  it("each definition is a workflow of its own: the Local Explorer lists one per definition, each instance under its own", async () => {
+    const explorer = async (path: string) => (await (await fetch(`${dev.url}/cdn-cgi/explorer/api${path}`)).json()) as { result: Array<Record<string, unknown>> };
+    const defs = (await call("GET", "/workflows")).body as unknown as Array<{ name: string }>;
+    const workflows = (await explorer("/workflows")).result.map((w) => w.name);
+    for (const d of defs) expect(workflows).toContain(`flowdsl-${d.name}`);
+    const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Di" }) });
+    const mine = (await explorer("/workflows/flowdsl-hello/instances")).result.map((i) => i.id);
+    expect(mine).toContain(started.body.id);
+    const others = (await explorer("/workflows/flowdsl-invoice/instances")).result.map((i) => i.id);
+    expect(others).not.toContain(started.body.id);
+  });
+
+  it("batch: every item is checked first (a 400 names each failing index and starts nothing), then all start at once", async () => {
+    const before = ((await call("GET", "/workflows/hello/instances")).body as unknown as unknown[]).length;
+    const bad = await call("POST", "/workflows/hello/batch", { body: JSON.stringify([{ name: "ok" }, { nme: "x" }, { name: "" }]) });
+    expect(bad.status).toBe(400);
+    expect((bad.body.error?.details as Array<{ index: number }>).map((d) => d.index)).toEqual([1, 2]);
+    expect(((await call("GET", "/workflows/hello/instances")).body as unknown as unknown[]).length).toBe(before);
+    for (const body of ["{}", "[]", JSON.stringify(Array.from({ length: 101 }, () => ({ name: "x" })))]) {
+      const r = await call("POST", "/workflows/hello/batch", { body });
+      expect(r.status).toBe(400);
+      expect(r.body.error?.code).toBe("INVALID_BATCH");
+    }
+    const key = `batch-${Date.now()}`;
+    const ok = await call("POST", "/workflows/hello/batch", { body: JSON.stringify([{ name: "A" }, { name: "B" }]), headers: { ...jsonHeaders, "idempotency-key": key } });
+    expect(ok.status).toBe(201);
+    const items = ok.body as unknown as Array<{ id: string; created: boolean }>;
+    expect(items.map((i) => i.created)).toEqual([true, true]);
+    for (const i of items) expect((await call("GET", `/instances/${i.id}`)).body.status).toEqual(expect.stringMatching(/queued|running|complete/));
+    const again = await call("POST", "/workflows/hello/batch", { body: JSON.stringify([{ name: "A" }, { name: "B" }]), headers: { ...jsonHeaders, "idempotency-key": key } });
+    expect(again.status).toBe(200);
+    expect((again.body as unknown as Array<{ id: string; created: boolean }>).map((i) => [i.id, i.created])).toEqual(items.map((i) => [i.id, false]));
+  });
+
+  it("restart from a node path or a step name keeps the earlier steps' results; an unknown node is 400", async () => {
+    const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Ed" }) });
+    const id = started.body.id as string;
+    const stepsOf = async () => ((await (await fetch(`${dev.url}/cdn-cgi/explorer/api/workflows/flowdsl-hello/instances/${id}`)).json()) as { result: { steps: Array<{ name: string; output?: { at: string } }> } }).result.steps;
+    const stampOf = async () => (await stepsOf()).find((s) => s.name === "stamp-1")?.output?.at;
+    let stamp: string | undefined;
+    for (let i = 0; i < 50 && !stamp; i++) {
+      stamp = await stampOf();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stamp).toBeDefined();
+    // The engine restarts only from a step in the history: wait until the wait has begun.
+    for (let i = 0; i < 100 && !(await stepsOf()).some((s) => s.name === "approval-1"); i++) await new Promise((r) => setTimeout(r, 100));
+    // From the wait (/steps/3): the stamp step before it keeps its result.
+    const fromWait = await call("POST", `/instances/${id}/restart`, { body: JSON.stringify({ from: "/steps/3" }) });
+    expect(fromWait.status, JSON.stringify(fromWait.body)).toBe(202);
+    expect(fromWait.body.from).toBe("approval");
+    await waitFor(id, "running");
+    expect((await call("POST", `/instances/${id}/events/approve`, { body: JSON.stringify({ by: "Fay" }) })).status).toBe(202);
+    const done = await waitFor(id, "complete");
+    expect(done.output).toEqual({ greeting: "Hello, Ed!", approvedBy: "Fay" });
+    expect(await stampOf()).toBe(stamp);
+    for (const from of ["/steps/9", "no such step", 5]) {
+      const r = await call("POST", `/instances/${id}/restart`, { body: JSON.stringify({ from }) });
+      expect(r.status, String(from)).toBe(400);
+      expect(r.body.error?.code).toBe("UNKNOWN_NODE");
+    }
+  });
+
+  it("an event to a finished instance is 409; DELETE removes an instance (204, then 404)", async () => {
+    const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Gus" }) });
+    const id = started.body.id as string;
+    expect((await call("POST", `/instances/${id}/terminate`)).status).toBe(202);
+    await waitFor(id, "terminated");
+    const late = await call("POST", `/instances/${id}/events/approve`, { body: "{}" });
+    expect(late.status).toBe(409);
+    expect(late.body.error?.code).toBe("INVALID_STATE");
+    const del = await fetch(`${dev.url}/instances/${id}`, { method: "DELETE", headers: auth });
+    expect(del.status).toBe(204);
+    expect((await call("GET", `/instances/${id}`)).status).toBe(404);
+    expect((await fetch(`${dev.url}/instances/${id}`, { method: "DELETE", headers: auth })).status).toBe(404);
+    const explorer = (await (await fetch(`${dev.url}/cdn-cgi/explorer/api/workflows/flowdsl-hello/instances`)).json()) as { result: Array<{ id: string }> };
+    expect(explorer.result.map((i) => i.id)).not.toContain(id);
+  });
+
+  it("a body nested 5,000 levels deep is a 400, and starts nothing", async () => {
+    const deep = "[".repeat(5000) + "]".repeat(5000);
+    const r = await call("POST", "/workflows/hello", { body: `{"name":"x","deep":${deep}}`, headers: { ...jsonHeaders, "idempotency-key": "deep-body" } });
+    expect(r.status).toBe(400);
+    expect(r.body.error?.code).toBe("INVALID_JSON");
+    const again = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "x" }), headers: { ...jsonHeaders, "idempotency-key": "deep-body" } });
+    expect(again.status).toBe(201);
+  });
+
   it.for([
     { what: "invalid JSON", method: "POST", path: "/workflows/hello", body: "{ not json", status: 400, code: "INVALID_JSON" },
     { what: "an unknown definition", method: "POST", path: "/workflows/nope", body: "{}", status: 404, code: "WORKFLOW_NOT_FOUND" },
