@@ -52,11 +52,34 @@ steps:
 output: "{% $payload %}"
 `;
 
+const quickDefinition = `name: quick
+description: Finishes at once.
+steps:
+  - set: s
+    values: { x: 1 }
+output: "{% $input.n %}"
+`;
+const longNapDefinition = `name: long-nap
+description: A side effect, a sleep as long as asked, another side effect.
+steps:
+  - http: before
+    url: "{% $input.base %}/before"
+    method: POST
+  - sleep: nap
+    for: "{% $input.for %}"
+  - http: after
+    url: "{% $input.base %}/after"
+    method: POST
+output: woke
+`;
+
 beforeAll(async () => {
   mock = await startMockServer();
   dir = copyProject();
   writeFileSync(join(dir, "definitions/nap.yaml"), napDefinition("v1"));
   writeFileSync(join(dir, "definitions/wait-across.yaml"), waitDefinition);
+  writeFileSync(join(dir, "definitions/quick.yaml"), quickDefinition);
+  writeFileSync(join(dir, "definitions/long-nap.yaml"), longNapDefinition);
 }, 30_000);
 afterAll(async () => {
   await dev?.stop("SIGKILL");
@@ -140,6 +163,47 @@ describe("instances survive a restart of npm start", () => {
     expect(await calls(base, "/before")).toBe(1);
     expect(await calls(base, "/after")).toBe(1);
   }, 120_000);
+
+  it("kill -9 during 40 keyed starts, then the same 40 retried: every key maps to one instance, and each completes", async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `k9-${Date.now()}-${i}`);
+    const startKeyed = (key: string, i: number) =>
+      fetch(`${dev!.url}/workflows/quick`, { method: "POST", headers: { ...H, "idempotency-key": key }, body: JSON.stringify({ n: i }) }).then(
+        async (r) => ({ status: r.status, id: r.ok ? ((await r.json()) as { id: string }).id : undefined }),
+        () => ({ status: 0, id: undefined }),
+      );
+    const inFlight = keys.map(startKeyed);
+    await new Promise((r) => setTimeout(r, 150));
+    await restart("SIGKILL");
+    const first = await Promise.all(inFlight);
+    expect(first.some((r) => r.status !== 201)).toBe(true); // the kill did cut some starts short
+    const retried = await Promise.all(keys.map(startKeyed));
+    for (const [i, r] of retried.entries()) {
+      expect([200, 201], keys[i]).toContain(r.status);
+      if (first[i]!.id) expect(r.id).toBe(first[i]!.id);
+    }
+    for (const [i, r] of retried.entries()) expect(await finalStatus(r.id!), keys[i]).toMatchObject({ status: "complete", output: i });
+  }, 180_000);
+
+  it("recovery reaches a stranded sleeper behind more than 1,000 finished instances nobody polled", async () => {
+    const { id, base } = await start("long-nap", { for: "25 seconds" });
+    await waitForCalls(base, "/before", 1);
+    // 1,100 newer instances that finish, started in batches; their status is never asked through the API.
+    for (let b = 0; b < 11; b++) {
+      const r = await fetch(`${dev!.url}/workflows/quick/batch`, { method: "POST", headers: H, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ n: b * 100 + i }))) });
+      expect(r.status).toBe(201);
+    }
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const e = (await (await fetch(`${dev!.url}/cdn-cgi/explorer/api/workflows/flowdsl-quick/instances?per_page=1`)).json()) as { result_info: { status_counts: Record<string, number> } };
+      if ((e.result_info.status_counts.complete ?? 0) >= 1100) break;
+      if (Date.now() > deadline) throw new Error(`quick instances: ${JSON.stringify(e.result_info.status_counts)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await restart("SIGKILL");
+    expect(await finalStatus(id, 90_000)).toMatchObject({ status: "complete", output: "woke" });
+    expect(await calls(base, "/before")).toBe(1);
+    expect(await calls(base, "/after")).toBe(1);
+  }, 300_000);
 
   it("editing a definition during a sleep reloads the server; the instance completes on the definition it started with", async () => {
     const { id, base } = await start("nap", {});
