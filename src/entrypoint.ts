@@ -9,7 +9,7 @@ import type { ChildHost, InstanceParams, StepLike } from "./interpreter/context.
 import { runInstance } from "./interpreter/run.js";
 import { ACTIONS } from "./actions/index.js";
 import { DEFINITIONS } from "./generated/definitions.js";
-import { markCreated, recordPending } from "./api/registry.js";
+import { markCreated, recordPending, terminationRequest } from "./api/registry.js";
 import { LEGACY_BINDING } from "./definition/entries.js";
 
 export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> {
@@ -48,6 +48,11 @@ export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> 
       fetch: (input, init) => fetch(input, init),
       actions: ACTIONS,
       children,
+      terminateRequest: () => terminationRequest(env.DB, event.instanceId),
+      async terminateSelf() {
+        const self = children.parentRef!();
+        await (await workflow(self.binding).get(self.id)).terminate();
+      },
     });
   }
 }

@@ -27,12 +27,12 @@ export const PENDING_GRACE_MS = 60_000;
 export const isAbandoned = (r: InstanceRecord, now: number): boolean => r.state === "pending" && now - r.created > PENDING_GRACE_MS;
 
 const SCHEMA = [
-  "CREATE TABLE IF NOT EXISTS flowdsl_instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL, parent TEXT, finished INTEGER NOT NULL DEFAULT 0, binding TEXT, state TEXT NOT NULL DEFAULT 'created')",
+  "CREATE TABLE IF NOT EXISTS flowdsl_instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL, parent TEXT, finished INTEGER NOT NULL DEFAULT 0, binding TEXT, state TEXT NOT NULL DEFAULT 'created', terminate_at TEXT)",
   "CREATE INDEX IF NOT EXISTS flowdsl_instances_by_name ON flowdsl_instances (name, created DESC)",
   "CREATE INDEX IF NOT EXISTS flowdsl_instances_unfinished ON flowdsl_instances (finished, created DESC, id)",
 ];
 /** Columns later flowdsl versions added; adding one fails harmlessly when it is there. */
-const ADDED_COLUMNS = ["finished INTEGER NOT NULL DEFAULT 0", "binding TEXT", "state TEXT NOT NULL DEFAULT 'created'"];
+const ADDED_COLUMNS = ["finished INTEGER NOT NULL DEFAULT 0", "binding TEXT", "state TEXT NOT NULL DEFAULT 'created'", "terminate_at TEXT"];
 const ready = new WeakMap<D1Database, Promise<unknown>>();
 
 /** Creates or upgrades the table once per isolate and database (no migration step to forget). */
@@ -123,4 +123,16 @@ export async function markManyFinished(db: D1Database, ids: string[]): Promise<v
   if (ids.length === 0) return;
   await ensure(db);
   await db.batch(ids.map((id) => db.prepare("UPDATE flowdsl_instances SET finished = 1 WHERE id = ?").bind(id)));
+}
+
+/** Where a terminate-with-compensation asked the instance to stop (src/api/terminate.ts). */
+export async function requestTermination(db: D1Database, id: string, at: string): Promise<void> {
+  await ensure(db);
+  await db.prepare("UPDATE flowdsl_instances SET terminate_at = ? WHERE id = ?").bind(at, id).run();
+}
+
+export async function terminationRequest(db: D1Database, id: string): Promise<string | null> {
+  await ensure(db);
+  const r = await db.prepare("SELECT terminate_at FROM flowdsl_instances WHERE id = ?").bind(id).first<{ terminate_at: string | null }>();
+  return r?.terminate_at ?? null;
 }

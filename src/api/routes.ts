@@ -10,6 +10,7 @@ import { deleteRecord, listInstances, markFinished } from "./registry.js";
 import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
 import { ApiError, errorResponse, json } from "./errors.js";
+import { terminateWithCompensation } from "./terminate.js";
 import { definitionOr404, findInstance, isNotFound, MAX_BATCH, startBatch, startInstance, workflowOf } from "./instances.js";
 
 /** Bodies over this are refused with 413 (docs/reference.md, HTTP API). */
@@ -247,14 +248,18 @@ route("POST", "/instances/:id/restart", async (req, env, p) => {
 });
 
 /**
- * Body `{ "compensate": true }`: the pending compensations run (the engine's rollback, see
- * docs/language.md), then the instance ends as terminated.
+ * Body `{ "compensate": true }`: the compensations registered so far run, newest first, then
+ * the instance ends as terminated (src/api/terminate.ts says how). A queued instance has none.
  */
 route("POST", "/instances/:id/terminate", async (req, env, p) => {
   const body = (await readJson(req, {})) as { compensate?: unknown } | null;
   const compensate = body !== null && typeof body === "object" && body.compensate === true;
-  const { handle } = await lifecycleHandle(env, p.id!, "terminate");
-  await engineCall("terminate", () => handle.terminate(compensate ? { rollback: true } : undefined));
+  const { record, handle, status } = await lifecycleHandle(env, p.id!, "terminate");
+  if (compensate && status !== "queued") {
+    const target = await terminateWithCompensation(env, record, handle, status);
+    return json({ id: p.id, operation: "terminate", accepted: true, compensate, stopsAt: target.api === "next" ? "its next step" : target.name }, 202);
+  }
+  await engineCall("terminate", () => handle.terminate());
   return json({ id: p.id, operation: "terminate", accepted: true, compensate }, 202);
 });
 
@@ -269,7 +274,7 @@ async function lifecycleHandle(env: Env, id: string, op: keyof typeof LIFECYCLE)
   const found = await instanceOr404(env, id);
   const { status } = await found.handle.status();
   if (!LIFECYCLE[op]!.has(status)) throw new ApiError(409, "INVALID_STATE", `Cannot ${op} an instance that is ${status}.`);
-  return found;
+  return { ...found, status };
 }
 
 async function engineCall(op: string, f: () => Promise<unknown>): Promise<void> {

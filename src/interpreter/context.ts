@@ -5,6 +5,7 @@ import type { Bindings } from "../expressions/template.js";
 import type { ActionRegistry } from "../actions/types.js";
 import type { ModelList, ModelNode } from "../model/model.js";
 import type { Effects } from "./effects.js";
+import type { TerminateTarget } from "./terminate.js";
 
 export type Definition = FlowdslWorkflowDefinition;
 export type Scope = Record<string, unknown>;
@@ -50,6 +51,10 @@ export interface Host {
   fetch: typeof fetch;
   actions: ActionRegistry;
   children?: ChildHost;
+  /** Where a terminate-with-compensation asked this instance to stop (read once per run, only for definitions with compensations). */
+  terminateRequest?(): Promise<string | null>;
+  /** Ends this instance as terminated, after its compensations ran. */
+  terminateSelf?(): Promise<void>;
 }
 
 /** Where a node sits in the run: a position key that follows the definition and loop indices. */
@@ -79,6 +84,8 @@ export interface RunState {
   compensations: Compensation[];
   /** Inside compensation steps nothing new is registered. */
   compensating: boolean;
+  /** A terminate-with-compensation in progress: where to stop. */
+  terminate?: TerminateTarget;
 }
 
 /**

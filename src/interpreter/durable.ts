@@ -6,6 +6,7 @@ import { stepOf } from "../model/steps.js";
 import { ERROR_ENVELOPE_KEY, FlowError, encodeErrorMessage, isErrorEnvelope, toFlowError } from "./errors.js";
 import { ExpressionFailure } from "../expressions/template.js";
 import { ActionFailure } from "../actions/types.js";
+import { TERMINATED } from "./terminate.js";
 
 /** Cloudflare's step output limit is 1 MiB; stay under it with room for the journal's framing. */
 export const MAX_STEP_RESULT_BYTES = 1024 * 1024 - 1024;
@@ -37,6 +38,8 @@ export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Pr
     out = await frame.state.effects.do({ node: m, indices: frame.indices }, name, m.configIsDefault ? undefined : m.config, async (sctx?: { attempt?: number }): Promise<unknown> => {
       attempts++;
       const attempt = sctx?.attempt ?? attempts;
+      // Termination requested while the instance was busy: stop at the first new step.
+      if (frame.state.terminate?.api === "next" && !frame.state.compensating) return envelope(terminatedError(nodePath));
       try {
         return plainResult(await body({ name, attempt }), name);
       } catch (e) {
@@ -70,6 +73,10 @@ function classify(e: unknown, nodePath: string): unknown {
   // Anything else (an action's exception, a binding's hiccup) is retried, as Cloudflare would.
   const message = e instanceof Error ? e.message : String(e);
   throw new Error(encodeErrorMessage({ name: "ActionError", node: nodePath, message }));
+}
+
+export function terminatedError(node: string): FlowError {
+  return new FlowError({ name: TERMINATED, node, message: "terminated on request" });
 }
 
 function envelope(e: FlowError): unknown {

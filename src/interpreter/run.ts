@@ -11,6 +11,9 @@ import { engineEffects } from "./effects.js";
 import { evaluateExpressionField, renderTemplate, truthy, ExpressionFailure } from "../expressions/template.js";
 import { FlowError, toFlowError } from "./errors.js";
 import { runPendingCompensations } from "./compensation.js";
+import { parseTarget, TERMINATE_SELF_STEP, TERMINATED } from "./terminate.js";
+import type { TerminateTarget } from "./terminate.js";
+import { terminatedError } from "./durable.js";
 
 const runner: Runner = {
   steps(list, frame, ord, opts) {
@@ -70,6 +73,12 @@ export async function runInstance(params: InstanceParams, instanceId: string, st
   const workflow = { id: instanceId, name: params.name, hash: params.hash };
   const base = engineEffects(step, host);
   const state: RunState = { effects: opts.effects ? opts.effects(base) : base, host, params, workflow, compensations: [], compensating: false };
+  // Only a definition with compensations needs to know of a terminate-with-compensation.
+  const target = model.hasCompensations && host.terminateRequest ? parseTarget(await host.terminateRequest()) : undefined;
+  if (target) {
+    state.terminate = target;
+    state.effects = stopAt(state.effects, target, state);
+  }
   const scope = { input: params.input ?? null, workflow };
   // The root list has no owner node; its frame's node is never read for names.
   const root = { state, node: undefined as never, indices: [], order: undefined, scope } satisfies Frame;
@@ -98,8 +107,33 @@ export async function runInstance(params: InstanceParams, instanceId: string, st
       final = new FlowError({ ...cfe.info, message: `${cfe.info.message}; original error: ${fe.info.name}: ${fe.info.message}` });
     }
     await notifyParent(state, { status: "errored", error: final.info });
+    if (fe.info.name === TERMINATED && state.terminate && host.terminateSelf) {
+      const terminateSelf = host.terminateSelf;
+      await state.effects.do(null, TERMINATE_SELF_STEP, { retries: { limit: 3, delay: 1000, backoff: "exponential" }, timeout: 60_000 }, async () => {
+        await terminateSelf();
+        return null;
+      });
+    }
     throw new Error(final.message);
   }
+}
+
+/** Raises Terminated when the run reaches the sleep or wait the instance was blocked in. */
+function stopAt(inner: Effects, target: TerminateTarget, state: RunState): Effects {
+  if (target.api === "next") return inner;
+  const seen = new Map<string, number>();
+  const reached = (api: string, name: string): boolean => {
+    if (state.compensating || api !== target.api || name !== target.name) return false;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === target.count;
+  };
+  return {
+    ...inner,
+    sleep: (at, name, ms) => (reached("sleep", name) ? Promise.reject(terminatedError(name)) : inner.sleep(at, name, ms)),
+    sleepUntil: (at, name, until) => (reached("sleep", name) ? Promise.reject(terminatedError(name)) : inner.sleepUntil(at, name, until)),
+    waitForEvent: (at, name, o) => (reached("waitForEvent", name) ? Promise.reject(terminatedError(name)) : inner.waitForEvent(at, name, o)),
+  };
 }
 
 async function notifyParent(state: RunState, payload: unknown): Promise<void> {

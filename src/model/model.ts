@@ -88,6 +88,8 @@ export interface DefinitionModel {
   /** Every node, depth first in document order. */
   nodes: ModelNode[];
   byId: ReadonlyMap<string, ModelNode>;
+  /** Some node has `compensate:` steps (terminating with compensation then matters). */
+  hasCompensations: boolean;
   /** Step templates used by two nodes: the validator reports them. */
   collisions: Array<{ text: string; first: ModelNode; second: ModelNode }>;
 }
@@ -233,7 +235,7 @@ function buildModel(def: DefinitionLike): DefinitionModel {
   };
 
   const root = list(def.steps, ["steps"], "/steps", { prefix: [], slots: 0, depth: 1, inCompensation: false });
-  return { root, nodes, byId, collisions };
+  return { root, nodes, byId, collisions, hasCompensations: nodes.some((m) => m.compensation !== undefined) };
 }
 
 export type { Frame, StepConfig, Segment, StepTemplate };

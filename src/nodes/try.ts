@@ -3,6 +3,7 @@ import type { TryNode } from "../generated/workflow.js";
 import type { ChildList, NodeKind } from "./types.js";
 import { toFlowError } from "../interpreter/errors.js";
 import { stepOf } from "../model/steps.js";
+import { TERMINATED } from "../interpreter/terminate.js";
 
 export const tryNode: NodeKind<TryNode> = {
   kind: "try",
@@ -18,7 +19,8 @@ export const tryNode: NodeKind<TryNode> = {
       return await run.steps(edges[0]!.list, frame, 0);
     } catch (e) {
       const fe = toFlowError(e, stepOf(frame));
-      if (!fe) throw e;
+      // A termination on request is control flow, like the engine's: never caught.
+      if (!fe || fe.info.name === TERMINATED) throw fe ?? e;
       for (let i = 0; i < n.catch.length; i++) {
         const h = n.catch[i]!;
         if (h.errors && !h.errors.includes(fe.info.name)) continue;

@@ -7,6 +7,7 @@ import { DEFAULT_EVENT_TIMEOUT_MS, eventTimeoutInRange, formatDuration, parseDur
 import { stepOf } from "../model/steps.js";
 import { refOf } from "./shared.js";
 import { FlowError, toFlowError } from "../interpreter/errors.js";
+import { TERMINATED } from "../interpreter/terminate.js";
 
 /** Cloudflare's event type rule. */
 export const EVENT_TYPE_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9_-]*$/;
@@ -40,7 +41,7 @@ export const waitForEventNode: NodeKind<WaitForEventNode> = {
       return toPlain(ev.payload);
     } catch (e) {
       const fe = toFlowError(e, name, "Timeout");
-      if (!fe) throw e;
+      if (!fe || fe.info.name === TERMINATED) throw fe ?? e;
       throw new FlowError({ ...fe.info, name: "Timeout", node: name, message: `no "${type}" event arrived within ${formatDuration(t)}` });
     }
   },

@@ -6,6 +6,7 @@ import type { NodeKind } from "./types.js";
 import { durableStep } from "../interpreter/durable.js";
 import { renderTemplate } from "../expressions/template.js";
 import { FlowError, toFlowError } from "../interpreter/errors.js";
+import { TERMINATED } from "../interpreter/terminate.js";
 import { stableHash } from "../interpreter/names.js";
 import { extraStepOf, stepOf } from "../model/steps.js";
 import { DEFAULT_EVENT_TIMEOUT_MS, eventTimeoutInRange, formatDuration, parseDuration } from "../interpreter/duration.js";
@@ -63,7 +64,7 @@ export const workflowNode: NodeKind<WorkflowNode> = {
       outcome = ev.payload;
     } catch (e) {
       const fe = toFlowError(e, path, "Timeout");
-      if (!fe) throw e;
+      if (!fe || fe.info.name === TERMINATED) throw fe ?? e;
       throw new FlowError({ name: "Timeout", node: path, message: `child ${id} did not finish within ${formatDuration(timeout)}` });
     }
     if (outcome.status !== "complete") {

@@ -463,3 +463,24 @@ describe("daily-report (004: scheduled chain)", () => {
     await instance.dispose();
   });
 });
+
+describe("terminate with compensation", () => {
+  it("stops a waiting instance where it waits, runs the compensations registered so far once, and ends it terminated", async () => {
+    const base = `${origin()}/tc-${Date.now()}`;
+    await script({ [new URL(`${base}/reserve`).pathname]: [{ status: 200, body: { id: "R-1" } }] });
+    const started = await api("POST", "/workflows/t-saga-wait", { base });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await eventually(() => calls(new URL(`${base}/reserve`).pathname), (c) => c.length === 1);
+    // The wait must have begun (it is in the engine's history) before the terminate.
+    await new Promise((r) => setTimeout(r, 500));
+    const t = await api("POST", `/instances/${id}/terminate`, { compensate: true });
+    expect(t.status).toBe(202);
+    expect(t.body).toMatchObject({ compensate: true, stopsAt: "approval" });
+    const done = await eventually(() => api("GET", `/instances/${id}`), (r) => r.body.status === "terminated", 20_000);
+    expect(done.body.status).toBe("terminated");
+    expect(paths(await calls(new URL(base).pathname))).toEqual([`POST ${new URL(base).pathname}/reserve`, `POST ${new URL(base).pathname}/release/R-1`]);
+    // Finished: an event now is refused, and nothing more runs.
+    expect((await api("POST", `/instances/${id}/events/approve`, {})).status).toBe(409);
+  });
+});
