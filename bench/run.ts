@@ -7,6 +7,7 @@ import { benchValidate } from "./validate.js";
 import { benchEngine } from "./engine.js";
 import { benchInterpreter, benchJsonata } from "./interpreter.js";
 import { benchBundle } from "./bundle.js";
+import { benchStarts } from "./starts.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const rows: Row[] = [];
@@ -17,6 +18,7 @@ const ALL: Array<[string, () => Row[] | Promise<Row[]>]> = [
   ["jsonata", () => benchJsonata()],
   ["validation", () => benchValidate(RUNS)],
   ["engine", () => benchEngine(Number(process.env.BENCH_ENGINE_PAIRS ?? Math.max(RUNS, 41)))], // the local engine is noisy on 2 cores: many pairs
+  ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 7))],
   ["bundle", () => benchBundle(RUNS)],
 ];
 // `npm run bench -- interpreter jsonata` runs only those sections.

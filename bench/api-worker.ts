@@ -1,0 +1,21 @@
+// The starts benchmark's Worker: flowdsl's own API, plus one route that starts an instance
+// with the definition's binding directly, the way hand-written code would, with the same
+// params. Both are reached over HTTP from Node, one request per start.
+import worker from "../src/index.js";
+import type { Env } from "../src/env.js";
+import type { InstanceParams } from "../src/interpreter/context.js";
+import { DEFINITIONS } from "../src/generated/definitions.js";
+
+export { DefinitionWorkflow } from "../src/entrypoint.js";
+
+export default {
+  async fetch(req: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const m = /^\/bench\/direct\/([a-z0-9-]+)$/.exec(new URL(req.url).pathname);
+    if (!m) return worker.fetch(req, env, ctx);
+    const d = DEFINITIONS[m[1]!];
+    if (!d) return new Response("no such definition", { status: 404 });
+    const input = await req.json();
+    const instance = await (env[d.binding] as Workflow<InstanceParams>).create({ params: { name: d.name, hash: d.hash, definition: d.definition, input } });
+    return Response.json({ id: instance.id }, { status: 201 });
+  },
+};

@@ -1,0 +1,80 @@
+// (5) Starts: instances started through flowdsl's API (`POST /workflows/hello`: input
+// validation, registry rows before and after, the engine's create) against the definition's
+// binding `create` called directly in the same Worker, both over HTTP from Node with the same
+// concurrency; rounds alternate which goes first. Then batch starts per second
+// (`POST /workflows/hello/batch`, 100 a request, the engine's createBatch).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseJsonc } from "jsonc-parser";
+import { freePort } from "../test/dev-server.js";
+import { stopGroup } from "./engine.js";
+import { median, type Row } from "./stats.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const TOKEN = "bench";
+const PER_ROUND = 200;
+const CONCURRENCY = 20;
+
+export async function benchStarts(rounds: number): Promise<Row[]> {
+  // The generated config (npm run build), with the bench Worker as its main.
+  const generated = parseJsonc(readFileSync(join(root, "wrangler.generated.jsonc"), "utf8")) as Record<string, unknown>;
+  const config = join(root, "bench/wrangler.starts.json");
+  writeFileSync(config, JSON.stringify({ ...generated, name: "flowdsl-bench-starts", main: "api-worker.ts", build: undefined, triggers: undefined }, null, 2));
+  const port = await freePort();
+  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", mkdtempSync(join(tmpdir(), "flowdsl-starts-")), "--var", `API_TOKEN:${TOKEN}`, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
+  const url = `http://127.0.0.1:${port}`;
+  const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${url}/workflows`, { headers })).ok) break;
+      } catch {
+        /* starting */
+      }
+      if (i > 600) throw new Error("the starts bench Worker did not start");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const startMany = async (path: string): Promise<number> => {
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < PER_ROUND) {
+            const n = next++;
+            const r = await fetch(url + path, { method: "POST", headers, body: JSON.stringify({ name: `n${n}` }) });
+            if (r.status !== 201) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+          }
+        }),
+      );
+      return (PER_ROUND * 1000) / (performance.now() - t0);
+    };
+    await startMany("/workflows/hello"); // warm both paths
+    await startMany("/bench/direct/hello");
+    const api: number[] = [];
+    const direct: number[] = [];
+    const ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const pair: Record<string, number> = {};
+      for (const which of r % 2 ? ["direct", "api"] : ["api", "direct"]) pair[which] = await startMany(which === "api" ? "/workflows/hello" : "/bench/direct/hello");
+      api.push(pair.api!);
+      direct.push(pair.direct!);
+      ratios.push(pair.api! / pair.direct!);
+    }
+    const batch: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      const res = await fetch(`${url}/workflows/hello/batch`, { method: "POST", headers, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ name: `b${i}` }))) });
+      if (res.status !== 201) throw new Error(`batch: ${res.status} ${await res.text()}`);
+      batch.push(100_000 / (performance.now() - t0));
+    }
+    const ratio = median(ratios);
+    return [
+      { group: "starts", measure: `starts through the API vs the binding's create in the same Worker (${PER_ROUND} a round, ${CONCURRENCY} in flight, ${rounds} rounds): ${median(api).toFixed(0)} vs ${median(direct).toFixed(0)} starts/s`, value: `ratio ${ratio.toFixed(2)}`, target: "≥ 0.9", ok: ratio >= 0.9 },
+      { group: "starts", measure: "batch starts (POST /workflows/hello/batch, 100 a request, createBatch)", value: `${median(batch).toFixed(0)} starts/s`, target: "—", ok: null },
+    ];
+  } finally {
+    await stopGroup(proc.pid!);
+  }
+}
