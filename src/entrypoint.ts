@@ -9,7 +9,7 @@ import type { ChildHost, InstanceParams, StepLike } from "./interpreter/context.
 import { runInstance } from "./interpreter/run.js";
 import { ACTIONS } from "./actions/index.js";
 import { DEFINITIONS } from "./generated/definitions.js";
-import { markCreated, recordPending, terminationRequest } from "./api/registry.js";
+import { recordRow, terminationRequest } from "./api/registry.js";
 import { LEGACY_BINDING } from "./definition/entries.js";
 
 export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> {
@@ -26,14 +26,13 @@ export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> 
       async create(id, params) {
         const d = DEFINITIONS[params.name];
         if (!d) throw new Error(`no definition "${params.name}" is built into this Worker`);
-        const row = { id, name: params.name, hash: params.hash, created: Date.now(), parent: event.instanceId, binding: d.binding };
-        await recordPending(env.DB, row);
+        // The row first: a retried step finds it (INSERT OR IGNORE) and the child is never without one.
+        await recordRow(env.DB, { id, name: params.name, hash: params.hash, created: Date.now(), parent: event.instanceId, binding: d.binding });
         try {
           await workflow(d.binding).create({ id, params });
         } catch (e) {
           if (!/already.?exists/i.test(e instanceof Error ? e.message : String(e))) throw e;
         }
-        await markCreated(env.DB, row);
       },
       async notify(parent, type, payload) {
         const handle = await workflow(parent.binding ?? LEGACY_BINDING).get(parent.id);

@@ -1,13 +1,13 @@
-// Starting and finding instances, keeping the registry and the engine in step: no row without
-// an instance, no instance without a row, and an Idempotency-Key spent only by a start that
-// happened (docs/reference.md, "HTTP API").
+// Starting and finding instances, keeping the registry and the engine in step: no instance
+// without a row, a row without an instance only until someone looks, and an Idempotency-Key
+// spent only by a start that happened (docs/reference.md, "HTTP API").
 import type { Env } from "../env.js";
 import type { InstanceParams } from "../interpreter/context.js";
 import type { BuiltDefinition } from "../definition/built.js";
 import { DEFINITIONS } from "../generated/definitions.js";
 import { ApiError } from "./errors.js";
 import type { InstanceRecord } from "./registry.js";
-import { deleteRecord, deleteRecords, getInstance, isAbandoned, markCreated, recordMany, recordPending } from "./registry.js";
+import { deleteRecord, deleteRecords, getInstance, isAbandoned, recordMany, recordRow } from "./registry.js";
 
 /** Cloudflare's limit for one createBatch. */
 export const MAX_BATCH = 100;
@@ -53,7 +53,7 @@ export function paramsOf(d: BuiltDefinition, input: unknown): InstanceParams {
 }
 
 /** Does the engine have this instance? */
-async function exists(w: Workflow<InstanceParams>, id: string): Promise<boolean> {
+export async function exists(w: Workflow<InstanceParams>, id: string): Promise<boolean> {
   try {
     await (await w.get(id)).status();
     return true;
@@ -64,64 +64,60 @@ async function exists(w: Workflow<InstanceParams>, id: string): Promise<boolean>
 }
 
 /**
- * A pending row settled against the engine: created when the engine has the instance; removed
- * (and null) when it has not and the start is old enough to have died; otherwise as it is.
+ * A row whose instance the engine does not have: a start that died between its row and its
+ * create (or an instance whose retention ended). Removed once no start can still be under way.
  */
-export async function settle(env: Env, r: InstanceRecord): Promise<InstanceRecord | null> {
-  if (r.state !== "pending") return r;
-  if (await exists(workflowOf(env, r.binding), r.id)) {
-    await markCreated(env.DB, r);
-    return { ...r, state: "created" };
-  }
-  if (isAbandoned(r, Date.now())) {
-    await deleteRecord(env.DB, r.id);
-    return null;
-  }
-  return r;
+export async function forgetIfDead(env: Env, r: InstanceRecord): Promise<boolean> {
+  if (!isAbandoned(r, Date.now())) return false;
+  await deleteRecord(env.DB, r.id);
+  return true;
 }
 
-/** The registry row of an instance that exists (settled), or null. */
+/** The registry row of an instance, or null. */
 export async function findInstance(env: Env, id: string): Promise<InstanceRecord | null> {
-  const r = await getInstance(env.DB, id);
-  if (!r) return null;
-  const s = await settle(env, r);
-  return s && s.state === "created" ? s : null;
+  return getInstance(env.DB, id);
 }
 
 /**
- * Starts one instance. With a key, the id derives from it: a start that already happened
- * answers `created: false`; a start that died half way (a pending row) is completed now.
+ * Starts one instance: its registry row and the engine's create at once (one D1 write, no
+ * second round trip), then whichever failed is undone, so there is never an instance without
+ * a row, and a row without an instance only when the Worker died between the two (reads,
+ * retried keys and recovery remove those). With a key, the id derives from it: a start that
+ * happened answers `created: false`; one that died half way is completed now.
  */
 export async function startInstance(env: Env, name: string, input: unknown, idempotencyKey?: string, parent: string | null = null): Promise<{ id: string; created: boolean }> {
   const d = definitionOr404(name);
   const w = workflowOf(env, d.binding);
   const id = idempotencyKey === undefined ? crypto.randomUUID() : await idempotentId(name, idempotencyKey);
   const row = { id, name, hash: d.hash, created: Date.now(), parent, binding: d.binding };
-  if (idempotencyKey !== undefined) {
-    const existing = await getInstance(env.DB, id);
-    if (existing?.state === "created") return { id, created: false };
-  }
-  await recordPending(env.DB, row);
-  try {
-    await w.create({ id, params: paramsOf(d, input) });
-  } catch (e) {
-    if (isAlreadyExists(e)) {
-      await markCreated(env.DB, row);
+  if (idempotencyKey !== undefined && (await getInstance(env.DB, id)) && (await exists(w, id))) return { id, created: false };
+  const [written, made] = await Promise.allSettled([recordRow(env.DB, row), w.create({ id, params: paramsOf(d, input) })]);
+  if (made.status === "rejected") {
+    if (isAlreadyExists(made.reason)) {
+      if (written.status === "rejected") await recordRow(env.DB, row);
       return { id, created: false };
     }
-    await abandon(env, w, row);
-    throw createError(e);
+    if (written.status === "fulfilled") await undoRow(env, w, row);
+    throw createError(made.reason);
   }
-  await markCreated(env.DB, row);
+  if (written.status === "rejected") {
+    // The engine has it but the registry could not say so: one more try, else undo the start.
+    try {
+      await recordRow(env.DB, row);
+    } catch (e) {
+      await (await w.get(id)).delete().catch(() => undefined);
+      throw new ApiError(503, "ENGINE_UNAVAILABLE", `The instance registry (D1) did not answer: ${messageOf(e)}. Nothing was started; retry.`);
+    }
+  }
   return { id, created: true };
 }
 
 /** After a failed create: remove the row, unless a concurrent start of the same id made the instance. */
-async function abandon(env: Env, w: Workflow<InstanceParams>, row: Omit<InstanceRecord, "state">): Promise<void> {
+async function undoRow(env: Env, w: Workflow<InstanceParams>, row: Omit<InstanceRecord, "state">): Promise<void> {
   try {
-    if (await exists(w, row.id)) return void (await markCreated(env.DB, row));
+    if (await exists(w, row.id)) return;
   } catch {
-    // The engine cannot say: leave the pending row; whoever reads it later settles it.
+    // The engine cannot say: leave the row; a later read or recovery removes it if dead.
     return;
   }
   await deleteRecord(env.DB, row.id);
@@ -142,22 +138,21 @@ export async function startBatch(env: Env, name: string, items: BatchItem[]): Pr
   const now = Date.now();
   const ids = await Promise.all(items.map((it) => (it.key === undefined ? crypto.randomUUID() : idempotentId(name, it.key))));
   const done = new Map<string, boolean>();
-  for (const [i, it] of items.entries()) if (it.key !== undefined && (await getInstance(env.DB, ids[i]!))?.state === "created") done.set(ids[i]!, false);
+  for (const [i, it] of items.entries()) if (it.key !== undefined && (await getInstance(env.DB, ids[i]!)) && (await exists(w, ids[i]!))) done.set(ids[i]!, false);
   const todo = [...new Set(ids.filter((id) => !done.has(id)))];
   const rows = todo.map((id) => ({ id, name, hash: d.hash, created: now, parent: null, binding: d.binding }));
-  await recordMany(env.DB, rows, "pending");
+  await recordMany(env.DB, rows);
   const byId = new Map(ids.map((id, i) => [id, items[i]!]));
   let result: WorkflowBatchCreateResult = { created: [], errors: [] };
   try {
     if (todo.length > 0) result = await w.createBatch({ instances: todo.map((id) => ({ id, params: paramsOf(d, byId.get(id)!.input) })) });
   } catch (e) {
-    await settleAll(env, w, rows);
+    for (const r of rows) await undoRow(env, w, r);
     throw createError(e);
   }
   const created = new Set(result.created.map((h) => h.id));
   const existed = new Set(result.errors.filter((e) => isAlreadyExists(e.message) && e.id !== undefined).map((e) => e.id!));
   const failed = result.errors.filter((e) => !existed.has(e.id ?? ""));
-  await recordMany(env.DB, rows.filter((r) => created.has(r.id) || existed.has(r.id)), "created");
   if (failed.length > 0) {
     await deleteRecords(env.DB, rows.filter((r) => !created.has(r.id) && !existed.has(r.id)).map((r) => r.id));
     const first = failed[0]!;
@@ -171,8 +166,4 @@ export async function startBatch(env: Env, name: string, items: BatchItem[]): Pr
     seen.add(id);
     return { id, created: first && (done.get(id) ?? false) };
   });
-}
-
-async function settleAll(env: Env, w: Workflow<InstanceParams>, rows: Array<Omit<InstanceRecord, "state">>): Promise<void> {
-  for (const r of rows) await abandon(env, w, r);
 }

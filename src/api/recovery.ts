@@ -11,7 +11,7 @@
 import type { Env } from "../env.js";
 import type { Cursor, InstanceRecord } from "./registry.js";
 import { markManyFinished, unfinishedPage } from "./registry.js";
-import { settle, workflowOf } from "./instances.js";
+import { exists, forgetIfDead, workflowOf } from "./instances.js";
 
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["complete", "errored", "terminated"]);
 /** Statuses an instance can be stranded in; a user's "paused" is left alone. */
@@ -30,7 +30,7 @@ export interface RecoveryReport {
   woken: string[];
   restarted: string[];
   finished: number;
-  /** Pending rows whose start never happened, removed. */
+  /** Rows whose start never happened, removed. */
   removed: number;
   failed: Array<{ id: string; error: string }>;
 }
@@ -64,14 +64,13 @@ export async function recoverInstances(env: Env): Promise<RecoveryReport> {
   return report;
 }
 
-async function visit(env: Env, row: InstanceRecord, report: RecoveryReport, finished: string[]): Promise<void> {
-  const r = await settle(env, row);
-  if (!r) {
-    report.removed++;
-    return;
+async function visit(env: Env, r: InstanceRecord, report: RecoveryReport, finished: string[]): Promise<void> {
+  const w = workflowOf(env, r.binding);
+  if (!(await exists(w, r.id))) {
+    if (await forgetIfDead(env, r)) report.removed++;
+    return; // else a start still under way
   }
-  if (r.state !== "created") return; // a start still under way
-  const handle = await workflowOf(env, r.binding).get(r.id);
+  const handle = await w.get(r.id);
   const { status } = await handle.status();
   if (TERMINAL_STATUSES.has(status)) {
     finished.push(r.id);

@@ -3,12 +3,13 @@
 // consistent, ordered listing; on miniflare it persists under .wrangler/ beside the engine's
 // state).
 //
-// A start writes its row as `pending` before the engine's create and marks it `created` after,
-// so there is never an instance without a row. A pending row whose create did not happen is
-// removed by whoever finds it later (a read of that id, a retried start, local recovery), once
-// it is old enough that no start can still be under way: so no row points at no instance.
+// A start writes its row together with the engine's create and undoes whichever failed, so
+// there is never an instance without a row. A row whose create never happened (the Worker
+// died between the two) is removed by whoever finds it later (a read of that id, a retried
+// start, local recovery), once it is old enough that no start can still be under way.
 import { LEGACY_BINDING } from "../definition/entries.js";
 
+/** Rows of an earlier flowdsl may say "pending"; every row is treated alike now. */
 export type RowState = "pending" | "created";
 
 export interface InstanceRecord {
@@ -22,9 +23,9 @@ export interface InstanceRecord {
   state: RowState;
 }
 
-/** A pending row older than this belongs to a start that died: no create can still be under way. */
-export const PENDING_GRACE_MS = 60_000;
-export const isAbandoned = (r: InstanceRecord, now: number): boolean => r.state === "pending" && now - r.created > PENDING_GRACE_MS;
+/** A row without an instance older than this belongs to a start that died: no create can still be under way. */
+export const START_GRACE_MS = 60_000;
+export const isAbandoned = (r: InstanceRecord, now: number): boolean => now - r.created > START_GRACE_MS;
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS flowdsl_instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL, parent TEXT, finished INTEGER NOT NULL DEFAULT 0, binding TEXT, state TEXT NOT NULL DEFAULT 'created', terminate_at TEXT)",
@@ -54,28 +55,17 @@ function ensure(db: D1Database): Promise<unknown> {
 
 const COLUMNS = "id, name, hash, created, parent, COALESCE(binding, ?) AS binding, state";
 
-export async function recordPending(db: D1Database, r: Omit<InstanceRecord, "state">): Promise<void> {
+/** The row of an instance being started (written at the same time as the engine's create). */
+export async function recordRow(db: D1Database, r: Omit<InstanceRecord, "state">): Promise<void> {
   await ensure(db);
-  await db.prepare("INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')").bind(r.id, r.name, r.hash, r.created, r.parent, r.binding).run();
-}
-
-/** The engine has the instance: the row says so (and is written if a reconciler removed it). */
-export async function markCreated(db: D1Database, r: Omit<InstanceRecord, "state">): Promise<void> {
-  await ensure(db);
-  await db
-    .prepare("INSERT INTO flowdsl_instances (id, name, hash, created, parent, binding, state) VALUES (?, ?, ?, ?, ?, ?, 'created') ON CONFLICT(id) DO UPDATE SET state = 'created'")
-    .bind(r.id, r.name, r.hash, r.created, r.parent, r.binding)
-    .run();
+  await db.prepare("INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding) VALUES (?, ?, ?, ?, ?, ?)").bind(r.id, r.name, r.hash, r.created, r.parent, r.binding).run();
 }
 
 /** Rows for many instances at once (createBatch), in one round trip. */
-export async function recordMany(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>, state: RowState): Promise<void> {
+export async function recordMany(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>): Promise<void> {
   if (rows.length === 0) return;
   await ensure(db);
-  const sql =
-    state === "pending"
-      ? "INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')"
-      : "INSERT INTO flowdsl_instances (id, name, hash, created, parent, binding, state) VALUES (?, ?, ?, ?, ?, ?, 'created') ON CONFLICT(id) DO UPDATE SET state = 'created'";
+  const sql = "INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding) VALUES (?, ?, ?, ?, ?, ?)";
   await db.batch(rows.map((r) => db.prepare(sql).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding)));
 }
 
@@ -98,7 +88,7 @@ export async function getInstance(db: D1Database, id: string): Promise<InstanceR
 export const MAX_LIST = 100;
 export async function listInstances(db: D1Database, name: string, limit = MAX_LIST): Promise<InstanceRecord[]> {
   await ensure(db);
-  const r = await db.prepare(`SELECT ${COLUMNS} FROM flowdsl_instances WHERE name = ? AND state = 'created' ORDER BY created DESC, id DESC LIMIT ?`).bind(LEGACY_BINDING, name, limit).all<InstanceRecord>();
+  const r = await db.prepare(`SELECT ${COLUMNS} FROM flowdsl_instances WHERE name = ? ORDER BY created DESC, id DESC LIMIT ?`).bind(LEGACY_BINDING, name, limit).all<InstanceRecord>();
   return r.results;
 }
 

@@ -11,7 +11,7 @@ import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
 import { ApiError, errorResponse, json } from "./errors.js";
 import { terminateWithCompensation } from "./terminate.js";
-import { definitionOr404, findInstance, isNotFound, MAX_BATCH, startBatch, startInstance, workflowOf } from "./instances.js";
+import { definitionOr404, findInstance, forgetIfDead, isNotFound, MAX_BATCH, startBatch, startInstance, workflowOf } from "./instances.js";
 
 /** Bodies over this are refused with 413 (docs/reference.md, HTTP API). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -192,9 +192,9 @@ async function instanceOr404(env: Env, id: string) {
     return { record: r, handle: await workflowOf(env, r.binding).get(id) };
   } catch (e) {
     if (!isNotFound(e)) throw e;
-    // The engine lost it (retention ended, or deleted behind the API's back): so does the registry.
-    await deleteRecord(env.DB, id);
-    throw new ApiError(404, "INSTANCE_NOT_FOUND", `No instance has the id "${id}" any more.`);
+    // A start that died before its create, or an instance the engine no longer keeps.
+    await forgetIfDead(env, r);
+    throw new ApiError(404, "INSTANCE_NOT_FOUND", `No instance has the id "${id}".`);
   }
 }
 
