@@ -484,3 +484,35 @@ describe("terminate with compensation", () => {
     expect((await api("POST", `/instances/${id}/events/approve`, {})).status).toBe(409);
   });
 });
+
+describe("the engine refusing a start", () => {
+  // Cloudflare's creation rate limit is the outside world here: the local engine has none, so a
+  // binding stands in that refuses the way Cloudflare's does, in front of the real one.
+  const refusing = (message: string) => ({
+    ...testEnv,
+    FLOW_HELLO: { create: () => Promise.reject(new Error(message)), get: (id: string) => workflowOf("hello").get(id), createBatch: () => Promise.reject(new Error(message)) },
+  });
+  async function startWith(env: unknown, key: string) {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request("http://flowdsl.test/workflows/hello", { method: "POST", headers: { authorization: "Bearer test-token", "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ name: "Ida" }) }), env as typeof testEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as { id?: string; error?: { code: string } } };
+  }
+
+  it.for([
+    { what: "for rate", message: "workflows.api.error.rate_limited: too many requests (429)", status: 429, code: "RATE_LIMITED" },
+    { what: "for another reason", message: "internal error", status: 503, code: "ENGINE_UNAVAILABLE" },
+  ])("$what answers $status, keeps no row, and spends no key", async ({ message, status, code }) => {
+    const key = `refused-${code}-${Date.now()}`;
+    const refused = await startWith(refusing(message), key);
+    expect(refused.status).toBe(status);
+    expect(refused.body.error?.code).toBe(code);
+    if (status === 429) expect(refused.retryAfter).toBe("1");
+    const id = await idempotentId("hello", key);
+    expect((await api("GET", `/instances/${id}`)).status).toBe(404);
+    const retried = await startWith(testEnv, key);
+    expect(retried.status).toBe(201);
+    expect(retried.body.id).toBe(id);
+    await workflowOf("hello").get(id).then((h) => h.terminate());
+  });
+});
