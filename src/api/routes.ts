@@ -11,6 +11,7 @@ import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
 import { ApiError, errorResponse, json } from "./errors.js";
 import { terminateWithCompensation } from "./terminate.js";
+import { buildHistory, readEvents } from "./history.js";
 import { definitionOr404, findInstance, forgetIfDead, isNotFound, MAX_BATCH, startBatch, startInstance, workflowOf } from "./instances.js";
 
 /** Bodies over this are refused with 413 (docs/reference.md, HTTP API). */
@@ -208,9 +209,54 @@ export function publicError(e: { name?: string; message?: string } | undefined):
 route("GET", "/instances/:id", async (_req, env, p) => {
   const { record, handle } = await instanceOr404(env, p.id!);
   const s = await handle.status();
-  if (TERMINAL_STATUSES.has(s.status)) await markFinished(env.DB, record.id);
-  return json({ id: record.id, name: record.name, hash: record.hash, status: s.status, output: s.output ?? null, error: publicError(s.error) });
+  const finished = TERMINAL_STATUSES.has(s.status);
+  if (finished) await markFinished(env.DB, record.id);
+  // "running" alone never hides a wait: say what it waits on.
+  const waitingFor = finished ? null : buildHistory(await readEvents(handle), pinned(record)).waitingFor;
+  return json({ id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor, output: s.output ?? null, error: publicError(s.error) });
 });
+
+/** The built definition, when the instance runs this version of it (history falls back to it). */
+function pinned(record: { name: string; hash: string }) {
+  const d = DEFINITIONS[record.name];
+  return d && d.hash === record.hash ? d.definition : undefined;
+}
+
+/** The instance's history mapped onto its nodes; `?follow=true` streams it as Server-Sent Events. */
+route("GET", "/instances/:id/history", async (req, env, p) => {
+  const { record, handle } = await instanceOr404(env, p.id!);
+  const url = new URL(req.url);
+  if (url.searchParams.get("follow") === "true") return followHistory(handle, record);
+  const [events, s] = await Promise.all([readEvents(handle), handle.status()]);
+  const h = buildHistory(events, pinned(record));
+  return json({ id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor: TERMINAL_STATUSES.has(s.status) ? null : h.waitingFor, nodes: h.nodes, events: h.events });
+});
+
+/** Every event so far, then each new one as it happens, until the instance finishes. */
+function followHistory(handle: WorkflowInstance, record: { name: string; hash: string }): Response {
+  const seen: Parameters<typeof buildHistory>[0] = [];
+  let sub: WorkflowInstanceSubscription | undefined;
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      sub ??= await handle.subscribe();
+      const next = await sub.next();
+      if (next.done) {
+        controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
+        sub[Symbol.dispose]();
+        controller.close();
+        return;
+      }
+      seen.push(next.value as (typeof seen)[number]);
+      const mapped = buildHistory(seen, pinned(record)).events.at(-1)!;
+      controller.enqueue(encoder.encode(`id: ${next.value.eventId}\ndata: ${JSON.stringify(mapped)}\n\n`));
+    },
+    cancel() {
+      sub?.[Symbol.dispose]();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" } });
+}
 
 route("POST", "/instances/:id/events/:type", async (req, env, p) => {
   if (!isValidEventType(p.type!)) throw new ApiError(400, "INVALID_EVENT_TYPE", `"${p.type}" is not an event type: letters, digits, _ and -, at most 100 characters.`);

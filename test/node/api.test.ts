@@ -159,6 +159,27 @@ describe("HTTP API on wrangler dev", () => {
     }
   });
 
+  it("history: what a running instance waits for, per node; followed as Server-Sent Events until it ends", async () => {
+    const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Hal" }) });
+    const id = started.body.id as string;
+    let h: { waitingFor?: { event?: string } | null; nodes?: Array<{ path: string; state: string }> } = {};
+    for (let i = 0; i < 100 && h.waitingFor?.event !== "approve"; i++) {
+      h = (await call("GET", `/instances/${id}/history`)).body as typeof h;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(h.waitingFor).toMatchObject({ event: "approve" });
+    expect(h.nodes?.map((n) => [n.path, n.state])).toEqual([["/steps/1", "complete"], ["/steps/2", "complete"], ["/steps/3", "waiting"]]);
+    expect((await call("GET", `/instances/${id}`)).body).toMatchObject({ status: "running", waitingFor: { event: "approve" } });
+    const stream = await fetch(`${dev.url}/instances/${id}/history?follow=true`, { headers: auth });
+    expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    setTimeout(() => void call("POST", `/instances/${id}/events/approve`, { body: JSON.stringify({ by: "Ivy" }) }), 300);
+    const text = await stream.text(); // ends when the instance does
+    const data = text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)) as { type?: string; path?: string; output?: unknown });
+    expect(data.filter((e) => e.path === "/steps/3").map((e) => e.type)).toEqual(["wait_started", "wait_completed"]);
+    expect(data.find((e) => e.type === "workflow_completed")?.output).toEqual({ greeting: "Hello, Hal!", approvedBy: "Ivy" });
+    expect(text).toMatch(/event: end\n/);
+  });
+
   it("an event to a finished instance is 409; DELETE removes an instance (204, then 404)", async () => {
     const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Gus" }) });
     const id = started.body.id as string;

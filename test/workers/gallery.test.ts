@@ -516,3 +516,30 @@ describe("the engine refusing a start", () => {
     await workflowOf("hello").get(id).then((h) => h.terminate());
   });
 });
+
+describe("instance history", () => {
+  it("maps the engine's events onto nodes: attempts of a retried call, its errors, and the end", async () => {
+    const base = `${origin()}/hist-${Date.now()}`;
+    await script({ [new URL(`${base}/flaky`).pathname]: [{ status: 503, times: 2 }, { status: 200, body: { ok: true } }] });
+    const intro = await introspectWorkflow(workflowOf("t-http-retry"));
+    await intro.modifyAll(async (m) => m.disableRetryDelays());
+    const started = await api("POST", "/workflows/t-http-retry", { base });
+    const id = started.body.id as string;
+    await eventually(() => api("GET", `/instances/${id}`), (r) => r.body.status === "complete", 20_000);
+    const h = (await api("GET", `/instances/${id}/history`)).body as unknown as {
+      status: string;
+      waitingFor: unknown;
+      nodes: Array<{ path: string; kind: string; name: string; step: string; state: string; attempts: number }>;
+      events: Array<{ type: string; path?: string; kind?: string; attempt?: number; error?: { message: string }; output?: unknown }>;
+    };
+    expect(h.status).toBe("complete");
+    expect(h.waitingFor).toBeNull();
+    expect(h.nodes).toEqual([expect.objectContaining({ path: "/steps/0", kind: "http", name: "call flaky", step: "call flaky", state: "complete", attempts: 3 })]);
+    const errored = h.events.filter((e) => e.type === "attempt_errored");
+    expect(errored.map((e) => [e.path, e.attempt])).toEqual([["/steps/0", 1], ["/steps/0", 2]]);
+    expect(errored[0]!.error?.message).toMatch(/answered 503/);
+    expect(h.events.find((e) => e.type === "step_completed")).toMatchObject({ path: "/steps/0", kind: "http", output: { ok: true } });
+    expect(h.events.at(-1)?.type).toBe("workflow_completed");
+    await intro.dispose();
+  });
+});
