@@ -261,3 +261,40 @@ output: "{% $relay %}"
     expect(fetched).toEqual(["https://api.example.com/items/1", "https://api.example.com/items/2"]);
   });
 });
+
+describe("history mapped onto the model", () => {
+  // Events shaped as the engine's subscribe() yields them (workers-types WorkflowInstanceEvent).
+  const saga = def([
+    { http: "charge", url: "https://pay.example.com", compensate: [{ http: "refund", url: "https://pay.example.com/refund" }] },
+    { foreach: "items", in: "[1, 2]", steps: [{ sleep: "nap", for: "1s" }] },
+  ]);
+  let t = Date.UTC(2026, 10, 22);
+  const ev = (type: string, extra: Record<string, unknown> = {}) => ({ instanceId: "i", eventId: 0, timestamp: (t += 1000), type, ...extra }) as never;
+
+  it("sums states per node, marks a node compensated, hides sensitive outputs, and says what it waits for", async () => {
+    const { buildHistory } = await import("../../src/api/history.js");
+    const h = buildHistory(
+      [
+        ev("workflow_started", { params: { definition: saga } }),
+        ev("step_started", { stepName: "charge-1", config: { sensitive: "output" } }),
+        ev("attempt_started", { stepName: "charge-1", attempt: 1 }),
+        ev("step_completed", { stepName: "charge-1", output: { card: "4242" } }),
+        ev("sleep_started", { stepName: "items[0]/nap-1", durationMs: 1000 }),
+        ev("sleep_completed", { stepName: "items[0]/nap-1" }),
+        ev("sleep_started", { stepName: "items[1]/nap-1", durationMs: 60_000 }),
+        ev("step_started", { stepName: "charge/compensate/refund-1" }),
+        ev("step_completed", { stepName: "charge/compensate/refund-1", output: { refunded: true } }),
+      ],
+      undefined,
+    );
+    expect(h.nodes.map((n) => [n.path, n.step, n.state])).toEqual([
+      ["/steps/0", "charge", "compensated"],
+      ["/steps/1/steps/0", "items[0]/nap", "complete"],
+      ["/steps/1/steps/0", "items[1]/nap", "sleeping"],
+      ["/steps/0/compensate/0", "charge/compensate/refund", "complete"],
+    ]);
+    expect(h.events.find((e) => e.type === "step_completed" && e.step === "charge")).not.toHaveProperty("output");
+    expect(h.events.find((e) => e.step === "charge/compensate/refund" && e.type === "step_completed")?.output).toEqual({ refunded: true });
+    expect(h.waitingFor).toEqual({ until: new Date(t - 2000 + 60_000).toISOString(), since: new Date(t - 2000).toISOString() });
+  });
+});
