@@ -7,6 +7,8 @@ import type { Diagnostic } from "../errors.js";
 import { decodeDefinition } from "../definition/load.js";
 import { validateDefinitionText } from "../definition/validate.js";
 import { modelOf } from "../model/model.js";
+import { graphOf, toDot, toMermaid } from "../model/graph.js";
+import { toSvg } from "./graph-svg.js";
 import { DEFAULT_MAX_STEPS, ENGINE_MAX_STEPS, FREE_PLAN_MAX_STEPS, stepBudget } from "../model/budget.js";
 
 export const EXIT_VALID = 0;
@@ -16,10 +18,12 @@ const FORMATS = ["text", "json", "github"] as const;
 type Format = (typeof FORMATS)[number];
 
 const USAGE = `Usage: flowdsl validate [paths…] [--format text|json|github] [--budget]
+       flowdsl graph <file> [--format mermaid|svg|dot]
 
-Validates workflow definitions (files, or folders of *.yaml/*.yml; default: definitions/).
---budget also prints each valid definition's worst-case step count, node by node.
-Exit code 0 when all are valid, 1 when any is invalid, 2 on a usage error.`;
+validate: checks workflow definitions (files, or folders of *.yaml/*.yml; default:
+definitions/). --budget also prints each valid definition's worst-case step count, node by node.
+graph: prints the picture of one definition (default Mermaid, which renders on GitHub).
+Exit code 0 on success, 1 when a definition is invalid, 2 on a usage error.`;
 
 export interface Io {
   out(s: string): void;
@@ -108,6 +112,7 @@ export function main(argv: string[], io: Io = defaultIo): number {
     io.out(USAGE);
     return EXIT_VALID;
   }
+  if (command === "graph") return graphCommand(rest, io);
   if (command !== "validate") {
     io.err(command === undefined ? USAGE : `flowdsl: unknown command "${command}"\n\n${USAGE}`);
     return EXIT_USAGE;
@@ -161,6 +166,52 @@ export function main(argv: string[], io: Io = defaultIo): number {
     io.err(valid ? `${results.length} definition${results.length === 1 ? "" : "s"} valid` : `${bad} of ${results.length} definition${results.length === 1 ? "" : "s"} invalid`);
   }
   return valid ? EXIT_VALID : EXIT_INVALID;
+}
+
+const GRAPH_FORMATS = ["mermaid", "svg", "dot"] as const;
+type GraphFormat = (typeof GRAPH_FORMATS)[number];
+
+/** `flowdsl graph <file> [--format mermaid|svg|dot]`: the picture of one valid definition. */
+function graphCommand(args: string[], io: Io): number {
+  let format: GraphFormat = "mermaid";
+  const paths: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--format" || a.startsWith("--format=")) {
+      const v = a.includes("=") ? a.slice("--format=".length) : args[++i];
+      if (!GRAPH_FORMATS.includes(v as GraphFormat)) {
+        io.err(`flowdsl: graph --format takes mermaid, svg or dot, not "${v ?? ""}"`);
+        return EXIT_USAGE;
+      }
+      format = v as GraphFormat;
+    } else if (a.startsWith("-")) {
+      io.err(`flowdsl: unknown option "${a}"\n\n${USAGE}`);
+      return EXIT_USAGE;
+    } else paths.push(a);
+  }
+  if (paths.length !== 1) {
+    io.err(`flowdsl: graph takes one definition file\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const abs = resolve(io.cwd, paths[0]!);
+  if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) {
+    io.err(`flowdsl: no such file: ${paths[0]}`);
+    return EXIT_USAGE;
+  }
+  const [r] = validateFiles([abs], (f) => relative(io.cwd, f) || f);
+  if (!r!.valid) {
+    for (const d of r!.diagnostics) io.err(prettify(d));
+    return EXIT_INVALID;
+  }
+  io.out(renderGraph(readFileSync(abs, "utf8"), abs, format).trimEnd());
+  return EXIT_VALID;
+}
+
+/** The picture of a definition's text in one format (the gallery script uses it too). */
+export function renderGraph(text: string, file: string, format: GraphFormat): string {
+  const def = validateDefinitionText(text, file).definition!;
+  const g = graphOf(modelOf(def));
+  return format === "mermaid" ? toMermaid(g) : format === "dot" ? toDot(g, def.name) : toSvg(g);
 }
 
 /** GitHub Actions workflow command: ::error file=…,line=…,col=…,title=CODE::message */

@@ -104,6 +104,24 @@ describe("flowdsl validate", () => {
     expect(big.stdout).toMatch(/^::warning file=big\.yaml,line=6,col=5,title=STEP_BUDGET_FREE_PLAN::/);
   });
 
+  it("graph prints a definition's picture: Mermaid by default, SVG and DOT on request; an invalid file exits 1", () => {
+    const mermaid = run(["graph", "good/alpha.yaml"]);
+    expect(mermaid.code).toBe(0);
+    expect(mermaid.stdout).toMatch(/^flowchart TD\n/);
+    expect(mermaid.stdout).toContain('"do: one"');
+    expect(mermaid.stdout).toContain('"workflow beta"');
+    const svg = run(["graph", "good/alpha.yaml", "--format", "svg"]);
+    expect(svg.code).toBe(0);
+    expect(svg.stdout).toMatch(/^<svg [^>]*>/);
+    expect(svg.stdout).toContain('data-node="/steps/0"');
+    expect(run(["graph", "good/alpha.yaml", "--format=dot"]).stdout).toMatch(/^digraph "alpha" \{/);
+    const bad = run(["graph", "bad/gamma.yaml"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("bad/gamma.yaml:3:5 error UNKNOWN_KIND");
+    expect(run(["graph", "good/alpha.yaml", "--format", "png"]).code).toBe(2);
+    expect(run(["graph"]).code).toBe(2);
+  });
+
   it("npm run validate checks the shipped definitions", () => {
     const out = execFileSync("npm", ["run", "--silent", "validate"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(out).toBe("");

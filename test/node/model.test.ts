@@ -11,6 +11,8 @@ import { runInstance } from "../../src/interpreter/run.js";
 import { ACTIONS } from "../../src/actions/index.js";
 import { JournalStep, runToEnd } from "../replay-harness.js";
 import { validateDefinitionText } from "../../src/definition/validate.js";
+import { graphOf, toDot, toMermaid } from "../../src/model/graph.js";
+import { toSvg } from "../../src/cli/graph-svg.js";
 
 const def = (steps: unknown[], extra: Record<string, unknown> = {}): Definition => ({ name: "m", steps, ...extra }) as unknown as Definition;
 
@@ -296,5 +298,66 @@ describe("history mapped onto the model", () => {
     expect(h.events.find((e) => e.type === "step_completed" && e.step === "charge")).not.toHaveProperty("output");
     expect(h.events.find((e) => e.step === "charge/compensate/refund" && e.type === "step_completed")?.output).toEqual({ refunded: true });
     expect(h.waitingFor).toEqual({ until: new Date(t - 2000 + 60_000).toISOString(), since: new Date(t - 2000).toISOString() });
+  });
+});
+
+describe("the picture of a definition", () => {
+  const edgesOf = (d: Definition): string[] => {
+    const g = graphOf(modelOf(d));
+    return g.edges.map((e) => `${e.from} ${e.dashed ? "-.->" : "-->"} ${e.to}${e.label ? ` [${e.label}]` : ""}`);
+  };
+
+  it.for([
+    ["a sequence", def([{ do: "a", value: 1 }, { do: "b", value: 2 }]), ["start --> /steps/0", "/steps/0 --> /steps/1", "/steps/1 --> end"]],
+    [
+      "a switch: each case with its condition, the default, all meeting after it",
+      def([{ switch: "s", cases: [{ when: "$x", steps: [{ do: "a", value: 1 }] }], default: [{ do: "b", value: 1 }] }, { do: "after", value: 1 }]),
+      ["start --> /steps/0", "/steps/0 --> /steps/0/cases/0/steps/0 [$x]", "/steps/0 --> /steps/0/default/0 [default]", "/steps/0/cases/0/steps/0 --> /steps/1", "/steps/0/default/0 --> /steps/1", "/steps/1 --> end"],
+    ],
+    [
+      "a switch without default: an else edge",
+      def([{ switch: "s", cases: [{ when: "$x", steps: [{ do: "a", value: 1 }] }] }]),
+      ["start --> /steps/0", "/steps/0 --> /steps/0/cases/0/steps/0 [$x]", "/steps/0/cases/0/steps/0 --> end", "/steps/0 --> end [else]"],
+    ],
+    [
+      "a loop: its body, the way back, done",
+      def([{ foreach: "f", in: "[1]", steps: [{ do: "a", value: 1 }] }]),
+      ["start --> /steps/0", "/steps/0 --> /steps/0/steps/0 [each]", "/steps/0/steps/0 --> /steps/0", "/steps/0 --> end [done]"],
+    ],
+    [
+      "branches meeting at a join",
+      def([{ parallel: "p", branches: { l: [{ do: "a", value: 1 }], r: [{ do: "b", value: 1 }] } }]),
+      ["start --> /steps/0", "/steps/0 --> /steps/0/branches/l/0 [l]", "/steps/0/branches/l/0 --> /steps/0/join", "/steps/0 --> /steps/0/branches/r/0 [r]", "/steps/0/branches/r/0 --> /steps/0/join", "/steps/0/join --> end"],
+    ],
+    [
+      "a try: handlers dashed with their errors",
+      def([{ try: "t", steps: [{ do: "a", value: 1 }], catch: [{ errors: ["HttpError"], steps: [{ do: "h", value: 1 }] }] }]),
+      ["start --> /steps/0", "/steps/0 --> /steps/0/steps/0", "/steps/0 -.-> /steps/0/catch/0/steps/0 [catch HttpError]", "/steps/0/steps/0 --> end", "/steps/0/catch/0/steps/0 --> end"],
+    ],
+    [
+      "a compensation (dashed undo), a child workflow, and a fail that ends the flow",
+      def([{ do: "a", value: 1, compensate: [{ do: "u", value: 0 }] }, { workflow: "c", definition: "other" }, { fail: "no", message: "x" }]),
+      ["start --> /steps/0", "/steps/0 -.-> /steps/0/compensate/0 [undo]", "/steps/0 --> /steps/1", "/steps/1 -.-> workflow:other [start, wait]", "/steps/1 --> /steps/2"],
+    ],
+  ] as const)("draws %s", ([, d, expected]) => {
+    expect(edgesOf(d)).toEqual(expected);
+  });
+
+  it("draws every model node once, under its path, in Mermaid, DOT and SVG", () => {
+    const g = graphOf(model);
+    const paths = g.nodes.filter((n) => n.path !== null).map((n) => n.path);
+    expect(paths.sort()).toEqual(model.nodes.map((m) => m.id).sort());
+    const mermaid = toMermaid(g);
+    expect(mermaid.split("\n")[0]).toBe("flowchart TD");
+    expect(mermaid.match(/^ {2}n\d+[[({>]/gm)).toHaveLength(g.nodes.length);
+    expect(mermaid.match(/-->|-\.->/g)).toHaveLength(g.edges.length);
+    const dot = toDot(g, "m");
+    expect(dot).toMatch(/^digraph "m" \{/);
+    expect(dot.match(/ -> /g)).toHaveLength(g.edges.length);
+    const svg = toSvg(g);
+    const drawn = [...svg.matchAll(/data-node="([^"]+)"/g)].map((m) => m[1]);
+    for (const m of model.nodes) expect(drawn).toContain(m.id);
+    expect(svg.match(/<g class="node"/g)).toHaveLength(g.nodes.length);
+    expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
   });
 });
