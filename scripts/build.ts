@@ -18,6 +18,8 @@ import { dirname, relative } from "node:path";
 import { parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import type { ParseError } from "jsonc-parser";
 import { entryOf } from "../src/definition/entries.js";
+import { build as esbuildBuild } from "esbuild";
+import { pageHtml } from "../src/web/page.js";
 import type { WorkflowEntry } from "../src/definition/entries.js";
 import { DEPLOY_REDIRECT, GENERATED_CONFIG, USER_CONFIG, inputsHash, inputsLine } from "./generated-config.js";
 
@@ -46,16 +48,17 @@ if (invalid.length > 0) {
 const userConfig = readUserConfig();
 const workerName = typeof userConfig.name === "string" ? userConfig.name : "flowdsl";
 
-interface Built { name: string; description: string; hash: string; definition: unknown; input: unknown; schedules?: string[]; steps: number; workflow: string; binding: string }
+interface Built { name: string; description: string; hash: string; definition: unknown; input: unknown; schedules?: string[]; steps: number; workflow: string; binding: string; source: string }
 const built: Built[] = [];
 const entries: WorkflowEntry[] = [];
 for (const f of files) {
-  const def = validateDefinitionText(readFileSync(f, "utf8"), f).definition!;
+  const source = readFileSync(f, "utf8");
+  const def = validateDefinitionText(source, f).definition!;
   const steps = stepBudget(modelOf(def).root, def.input).total;
   const entry = entryOf(workerName, { name: def.name, steps, ...(def.concurrency !== undefined ? { concurrency: def.concurrency } : {}), ...(def.retention ? { retention: def.retention } : {}) });
   entries.push(entry);
   const schedules = def.schedule === undefined ? [] : (Array.isArray(def.schedule) ? def.schedule : [def.schedule]).map(normalizeCron);
-  built.push({ name: def.name, description: def.description ?? "", hash: definitionHash(def), definition: def, input: def.input ?? null, ...(schedules.length > 0 ? { schedules } : {}), steps, workflow: entry.name, binding: entry.binding });
+  built.push({ name: def.name, description: def.description ?? "", hash: definitionHash(def), definition: def, input: def.input ?? null, ...(schedules.length > 0 ? { schedules } : {}), steps, workflow: entry.name, binding: entry.binding, source });
 }
 const generatedConfig = renderConfig(userConfig, entries, built.flatMap((b) => b.schedules ?? []));
 
@@ -100,7 +103,11 @@ writeFileSync(
     `export const INPUT_VALIDATORS: Readonly<Record<string, InputValidator | undefined>> = Object.fromEntries(\n` +
     `  Object.entries(byName).map(([n, v]) => [n, v ? (validators as Record<string, InputValidator>)[v] : undefined]),\n);\n`,
 );
-console.log(`build: ${built.length} definition(s) → src/generated/definitions.ts, ${built.length} workflow(s) → ${GENERATED_CONFIG}`);
+// The web page: the browser app bundled (with its layout library) into one HTML string.
+const app = await esbuildBuild({ entryPoints: [join(root, "src/web/app.ts")], bundle: true, platform: "browser", format: "iife", target: "es2022", minify: true, write: false, logLevel: "silent" });
+writeFileSync(join(outDir, "web.ts"), `${banner}// The web page (src/web/), as served at GET /.\nexport const PAGE_HTML: string = ${JSON.stringify(pageHtml(app.outputFiles[0]!.text))};\n`);
+
+console.log(`build: ${built.length} definition(s) → src/generated/definitions.ts, ${built.length} workflow(s) → ${GENERATED_CONFIG}, web page → src/generated/web.ts`);
 
 function normalizeCron(c: string): string {
   return c.trim().split(/\s+/).join(" ");

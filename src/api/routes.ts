@@ -12,6 +12,9 @@ import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./r
 import { ApiError, errorResponse, json } from "./errors.js";
 import { terminateWithCompensation } from "./terminate.js";
 import { buildHistory, readEvents } from "./history.js";
+import { graphOf } from "../model/graph.js";
+import type { Definition } from "../interpreter/context.js";
+import { PAGE_HTML } from "../generated/web.js";
 import { definitionOr404, findInstance, forgetIfDead, isNotFound, MAX_BATCH, startBatch, startInstance, workflowOf } from "./instances.js";
 
 /** Bodies over this are refused with 413 (docs/reference.md, HTTP API). */
@@ -35,6 +38,10 @@ function route(method: string, path: string, handler: Handler): void {
 }
 
 export async function handle(req: Request, env: Env): Promise<Response> {
+  // The web page and its assets load without the token; every data request it makes sends it.
+  if (req.method === "GET" && new URL(req.url).pathname === "/") {
+    return new Response(PAGE_HTML, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:", "x-content-type-options": "nosniff" } });
+  }
   try {
     if (!(await authorized(req, env.API_TOKEN))) throw new ApiError(401, "UNAUTHORIZED", env.API_TOKEN ? "Missing or wrong bearer token. Send `Authorization: Bearer <API_TOKEN>`." : "This deployment has no API_TOKEN secret, so the API is closed. Set one with `wrangler secret put API_TOKEN`.");
     const url = new URL(req.url);
@@ -126,8 +133,11 @@ route("GET", "/workflows", async () => json(Object.values(DEFINITIONS).map((d) =
 
 route("GET", "/workflows/:name", async (_req, _env, p) => {
   const d = definitionOr404(p.name!);
-  return json({ name: d.name, description: d.description, hash: d.hash, input: d.input, definition: d.definition });
+  return json({ name: d.name, description: d.description, hash: d.hash, input: d.input, definition: d.definition, source: d.source });
 });
+
+/** The picture of a definition as a graph (nodes with their paths, edges): the page lays it out. */
+route("GET", "/workflows/:name/graph", async (_req, _env, p) => json(graphOf(modelOf(definitionOr404(p.name!).definition))));
 
 route("POST", "/workflows/:name", async (req, env, p) => {
   const d = definitionOr404(p.name!);
@@ -229,7 +239,10 @@ route("GET", "/instances/:id/history", async (req, env, p) => {
   if (url.searchParams.get("follow") === "true") return followHistory(handle, record);
   const [events, s] = await Promise.all([readEvents(handle), handle.status()]);
   const h = buildHistory(events, pinned(record));
-  return json({ id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor: TERMINAL_STATUSES.has(s.status) ? null : h.waitingFor, nodes: h.nodes, events: h.events });
+  // The graph and input of the definition this instance runs (pinned in its params).
+  const params = (events.find((e) => e.type === "workflow_started") as { params?: { definition?: Definition; input?: unknown } } | undefined)?.params;
+  const def = params?.definition ?? pinned(record);
+  return json({ id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor: TERMINAL_STATUSES.has(s.status) ? null : h.waitingFor, input: params?.input ?? null, graph: def ? graphOf(modelOf(def)) : null, nodes: h.nodes, events: h.events });
 });
 
 /** Every event so far, then each new one as it happens, until the instance finishes. */

@@ -12,6 +12,8 @@ export interface BuiltDefinition {
   /** Its Cloudflare workflow: the entry's name and the Worker's binding to it. */
   workflow: string;
   binding: string;
+  /** The YAML as written (shown by the web page, with line numbers). */
+  source: string;
   /** Worst-case steps of one instance (the model's step budget): the entry's `limits.steps` past the engine default. */
   steps: number;
 }
