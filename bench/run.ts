@@ -8,6 +8,7 @@ import { benchEngine } from "./engine.js";
 import { benchInterpreter, benchJsonata } from "./interpreter.js";
 import { benchBundle } from "./bundle.js";
 import { benchStarts } from "./starts.js";
+import { benchWeb } from "./web.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const rows: Row[] = [];
@@ -18,6 +19,7 @@ const ALL: Array<[string, () => Row[] | Promise<Row[]>]> = [
   ["jsonata", () => benchJsonata()],
   ["validation", () => benchValidate(RUNS)],
   ["engine", () => benchEngine(Number(process.env.BENCH_ENGINE_PAIRS ?? Math.max(RUNS, 41)))], // the local engine is noisy on 2 cores: many pairs
+  ["web", () => benchWeb(RUNS)],
   ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 7))],
   ["bundle", () => benchBundle(RUNS)],
 ];
