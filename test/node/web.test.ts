@@ -43,8 +43,8 @@ describe("the web page", () => {
   it("shows a definition: its picture with every node, its YAML with line numbers, a start form from its schema", async () => {
     await page.locator('a[href="#/workflows/hello"]').click();
     await page.locator("g.node[data-node='/steps/3']").waitFor();
-    const drawn = await page.locator("g.node").evaluateAll((gs) => gs.map((g) => [(g as SVGGElement).dataset.node, (g as SVGGElement).dataset.name, (g as SVGGElement).dataset.state]));
-    expect(drawn.filter(([n]) => n?.startsWith("/"))).toEqual([
+    const drawn = await page.locator("g.node").evaluateAll((gs) => gs.map((g) => [g.getAttribute("data-node"), g.getAttribute("data-name"), g.getAttribute("data-state")]));
+    expect(drawn.filter(([n]) => n?.startsWith("/") === true)).toEqual([
       ["/steps/0", "greeting", "pending"],
       ["/steps/1", "stamp", "pending"],
       ["/steps/2", "pause", "pending"],
