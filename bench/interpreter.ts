@@ -11,7 +11,7 @@ import { median, type Row } from "./stats.js";
 
 /** Runs per figure: each is milliseconds, and this 2-core machine is noisy, so take many. */
 const ITERATIONS = 100;
-const host: Host = { env: {}, instanceId: "bench", fetch: (i, n) => fetch(i, n), actions: ACTIONS };
+const host: Host = { env: { FLOWDSL_LOG: "off" }, instanceId: "bench", fetch: (i, n) => fetch(i, n), actions: ACTIONS };
 
 export async function benchInterpreter(runs: number): Promise<Row[]> {
   const definition = sequential(500); // 1,001 nodes: 500 do, 501 set

@@ -8,7 +8,7 @@ import type { Host } from "../src/interpreter/context.js";
 import { ACTIONS } from "../src/actions/index.js";
 import { sequential } from "./definitions.js";
 
-const host: Host = { env: {}, instanceId: "bench", fetch: (i, n) => fetch(i, n), actions: ACTIONS };
+const host: Host = { env: { FLOWDSL_LOG: "off" }, instanceId: "bench", fetch: (i, n) => fetch(i, n), actions: ACTIONS };
 const mode = process.argv[2] ?? "replay";
 const definition = mode === "first" ? sequential(500) : ({ name: "bench-do", steps: Array.from({ length: 1000 }, (_, i) => ({ do: `d${i}`, value: { i, at: "{% $now() %}" } })) } as unknown as ReturnType<typeof sequential>);
 const params = { name: definition.name, hash: "b", definition, input: {} };

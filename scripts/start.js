@@ -29,6 +29,8 @@ const args = [
   // wrangler's local engine strands instances that were sleeping or waiting across a restart or
   // reload; the Worker wakes them when asked (src/api/recovery.ts). Deployed Workers never set this.
   "--var", "FLOWDSL_LOCAL_RECOVERY:true",
+  // One calm line per step attempt instead of JSON (src/interpreter/log.ts).
+  "--var", "FLOWDSL_LOG:pretty",
   "--show-interactive-dev-session=false",
   ...process.argv.slice(2),
 ];
@@ -59,14 +61,29 @@ function recover(reason) {
     console.error("npm start: could not reach the Worker to wake stranded instances");
   });
 }
+/**
+ * A failure a workflow expects (a retried attempt, a caught error, an instance that ends
+ * errored) reaches workerd as an exception and wrangler prints it as a red "Uncaught Error"
+ * with a stack. flowdsl's own calm line already said it, so such a report (it carries
+ * flowdsl's marker) and its stack lines are left out; every other line passes unchanged.
+ */
+const EXPECTED_FAILURE = /Uncaught (\(in promise\) )?Error: .*⟦flowdsl \{/;
+const STACK_LINE = /^\s+at /;
 function scan(stream, out) {
   let pending = "";
+  let skippingStack = false;
   stream.on("data", (chunk) => {
-    out.write(chunk);
     pending += chunk.toString();
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
     for (const line of lines) {
+      if (EXPECTED_FAILURE.test(line)) {
+        skippingStack = true;
+        continue;
+      }
+      if (skippingStack && STACK_LINE.test(line)) continue;
+      skippingStack = false;
+      out.write(line + "\n");
       const ready = /Ready on (https?:\/\/[^\s]+)/.exec(line);
       if (ready) {
         origin = ready[1].replace(/\/$/, "");

@@ -7,6 +7,7 @@ import { ERROR_ENVELOPE_KEY, FlowError, encodeErrorMessage, isErrorEnvelope, toF
 import { ExpressionFailure } from "../expressions/template.js";
 import { ActionFailure } from "../actions/types.js";
 import { TERMINATED } from "./terminate.js";
+import { logAttempt, retryDelayMs } from "./log.js";
 
 /** Cloudflare's step output limit is 1 MiB; stay under it with room for the journal's framing. */
 export const MAX_STEP_RESULT_BYTES = 1024 * 1024 - 1024;
@@ -40,11 +41,23 @@ export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Pr
       const attempt = sctx?.attempt ?? attempts;
       // Termination requested while the instance was busy: stop at the first new step.
       if (frame.state.terminate?.api === "next" && !frame.state.compensating) return envelope(terminatedError(nodePath));
+      const t0 = Date.now();
+      const log = (outcome: "ok" | "retry" | "failed", error?: string): void =>
+        logAttempt(frame.state.host.env, { instanceId: frame.state.workflow.id, node: m.id, step: name, attempt, durationMs: Date.now() - t0, outcome, ...(error !== undefined ? { error } : {}), ...(outcome === "retry" ? { retryInMs: retryDelayMs(m.config, attempt) } : {}) });
+      let result: unknown;
       try {
-        return plainResult(await body({ name, attempt }), name);
+        result = plainResult(await body({ name, attempt }), name);
       } catch (e) {
-        return classify(e, nodePath);
+        try {
+          result = classify(e, nodePath);
+        } catch (retry) {
+          log("retry", reasonOf(retry));
+          throw retry;
+        }
       }
+      if (isErrorEnvelope(result)) log("failed", result[ERROR_ENVELOPE_KEY].message);
+      else log("ok");
+      return result;
     });
   } catch (e) {
     const fe = toFlowError(e, nodePath);
@@ -77,6 +90,13 @@ function classify(e: unknown, nodePath: string): unknown {
 
 export function terminatedError(node: string): FlowError {
   return new FlowError({ name: TERMINATED, node, message: "terminated on request" });
+}
+
+/** A failure in a few words for the log: the message without flowdsl's marker. */
+function reasonOf(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const at = message.indexOf(" ⟦flowdsl ");
+  return (at >= 0 ? message.slice(0, at) : message).replace(/^.*? (answered \d+)$/, "$1");
 }
 
 function envelope(e: FlowError): unknown {

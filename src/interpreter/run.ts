@@ -14,6 +14,7 @@ import { runPendingCompensations } from "./compensation.js";
 import { parseTarget, TERMINATE_SELF_STEP, TERMINATED } from "./terminate.js";
 import type { TerminateTarget } from "./terminate.js";
 import { terminatedError } from "./durable.js";
+import { logEnd } from "./log.js";
 
 const runner: Runner = {
   steps(list, frame, ord, opts) {
@@ -91,6 +92,7 @@ export async function runInstance(params: InstanceParams, instanceId: string, st
       throw e instanceof ExpressionFailure ? new FlowError({ name: "ExpressionError", message: e.message, node: "output" }) : e;
     }
     await notifyParent(state, { status: "complete", output });
+    logEnd(host.env, { instanceId, workflow: params.name, outcome: "complete" });
     return output;
   } catch (e) {
     const fe = toFlowError(e, "");
@@ -107,6 +109,7 @@ export async function runInstance(params: InstanceParams, instanceId: string, st
       final = new FlowError({ ...cfe.info, message: `${cfe.info.message}; original error: ${fe.info.name}: ${fe.info.message}` });
     }
     await notifyParent(state, { status: "errored", error: final.info });
+    logEnd(host.env, { instanceId, workflow: params.name, outcome: "errored", error: final.info });
     if (fe.info.name === TERMINATED && state.terminate && host.terminateSelf) {
       const terminateSelf = host.terminateSelf;
       await state.effects.do(null, TERMINATE_SELF_STEP, { retries: { limit: 3, delay: 1000, backoff: "exponential" }, timeout: 60_000 }, async () => {

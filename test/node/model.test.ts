@@ -361,3 +361,27 @@ describe("the picture of a definition", () => {
     expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
   });
 });
+
+describe("logs", () => {
+  it("writes one structured JSON line per step attempt (instanceId, node, attempt, durationMs, outcome) and one at the end", async () => {
+    const d = def([{ do: "act", action: "circuit.call", with: { service: "s", url: "https://x.example.com" }, retries: { limit: 1, delay: "1 second", backoff: "constant" } }]);
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => void lines.push(s);
+    try {
+      let calls = 0;
+      const flaky = (base: Effects): Effects => ({ ...base, action: async () => (++calls === 1 ? Promise.reject(new Error("busy")) : { ok: true }) });
+      const step = new JournalStep(() => undefined);
+      step.beginRun();
+      await runInstance(params(d), "log-1", step, host, { effects: flaky });
+    } finally {
+      console.log = log;
+    }
+    const json = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(json).toEqual([
+      expect.objectContaining({ message: "step attempt", instanceId: "log-1", node: "/steps/0", step: "act", attempt: 1, outcome: "retry", error: "busy", retryInMs: 1000, durationMs: expect.any(Number) }),
+      expect.objectContaining({ message: "step attempt", attempt: 2, outcome: "ok" }),
+      expect.objectContaining({ message: "instance ended", outcome: "complete", instanceId: "log-1" }),
+    ]);
+  });
+});

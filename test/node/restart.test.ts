@@ -73,6 +73,16 @@ steps:
 output: woke
 `;
 
+const calmDefinition = `name: calm
+description: A call that fails once, is retried, and succeeds.
+steps:
+  - http: flaky call
+    url: "{% $input.base %}/flaky"
+    method: POST
+    retries: { limit: 2, delay: 1 second, backoff: constant }
+output: done
+`;
+
 beforeAll(async () => {
   mock = await startMockServer();
   dir = copyProject();
@@ -80,6 +90,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, "definitions/wait-across.yaml"), waitDefinition);
   writeFileSync(join(dir, "definitions/quick.yaml"), quickDefinition);
   writeFileSync(join(dir, "definitions/long-nap.yaml"), longNapDefinition);
+  writeFileSync(join(dir, "definitions/calm.yaml"), calmDefinition);
 }, 30_000);
 afterAll(async () => {
   await dev?.stop("SIGKILL");
@@ -163,6 +174,20 @@ describe("instances survive a restart of npm start", () => {
     expect(await calls(base, "/before")).toBe(1);
     expect(await calls(base, "/after")).toBe(1);
   }, 120_000);
+
+  it("logs one calm line per attempt, and no red 'Uncaught' report for a failure the workflow expects", async () => {
+    const base = `http://127.0.0.1:${mock.port}/calm-${Date.now()}`;
+    await fetch(`http://127.0.0.1:${mock.port}/__script`, { method: "POST", body: JSON.stringify({ [new URL(base + "/flaky").pathname]: [{ status: 503, times: 1 }, { status: 200, body: { ok: true } }] }) });
+    const r = await fetch(`${dev!.url}/workflows/calm`, { method: "POST", headers: H, body: JSON.stringify({ base }) });
+    const { id } = (await r.json()) as { id: string };
+    expect(await finalStatus(id)).toMatchObject({ status: "complete", output: "done" });
+    await new Promise((res) => setTimeout(res, 500));
+    const log = dev!.log();
+    expect(log).toContain("flaky call: attempt 1 failed (answered 503), retrying in 1 s");
+    expect(log).toMatch(/flaky call: attempt 2 done in \d+ ms/);
+    expect(log).toContain(`calm ${id}: complete`);
+    expect(log).not.toMatch(/Uncaught/);
+  }, 60_000);
 
   it("kill -9 during 40 keyed starts, then the same 40 retried: every key maps to one instance, and each completes", async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `k9-${Date.now()}-${i}`);
