@@ -65,9 +65,10 @@ function recover(reason) {
  * A failure a workflow expects (a retried attempt, a caught error, an instance that ends
  * errored) reaches workerd as an exception and wrangler prints it as a red "Uncaught Error"
  * with a stack. flowdsl's own calm line already said it, so such a report (it carries
- * flowdsl's marker) and its stack lines are left out; every other line passes unchanged.
+ * flowdsl's marker) and its stack lines are left out, and so are the engine's reports of a
+ * pause, resume or terminate someone asked for; every other line passes unchanged.
  */
-const EXPECTED_FAILURE = /Uncaught (\(in promise\) )?Error: .*⟦flowdsl \{/;
+const EXPECTED_FAILURE = /Uncaught (\(in promise\) )?Error: (.*⟦flowdsl \{|Aborting engine: User called )/;
 const STACK_LINE = /^\s+at /;
 function scan(stream, out) {
   let pending = "";

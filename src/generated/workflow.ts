@@ -264,6 +264,10 @@ export interface DoNode {
    * Timeout of each attempt.
    */
   timeout?: string | number;
+  /**
+   * The step's result is secret: Cloudflare redacts it in its dashboard, API and event history, and flowdsl's history never shows it.
+   */
+  sensitive?: boolean;
   compensate?: Compensate;
 }
 /**
@@ -339,6 +343,10 @@ export interface HttpNode {
    * Timeout of each attempt.
    */
   timeout?: string | number;
+  /**
+   * The step's result is secret: Cloudflare redacts it in its dashboard, API and event history, and flowdsl's history never shows it.
+   */
+  sensitive?: boolean;
   compensate?: Compensate1;
 }
 /**
@@ -784,6 +792,10 @@ export interface WorkflowNode {
    * How long to wait for the child (default 24 hours).
    */
   timeout?: string | number;
+  /**
+   * The step's result is secret: Cloudflare redacts it in its dashboard, API and event history, and flowdsl's history never shows it.
+   */
+  sensitive?: boolean;
   compensate?: Compensate2;
 }
 /**

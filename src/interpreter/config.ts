@@ -8,17 +8,18 @@ import { parseDuration } from "./duration.js";
 export const DEFAULT_RETRIES = { limit: 5, delay: 10_000, backoff: "exponential" } as const;
 export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
 
-type Durable = { retries?: Retries; timeout?: number | string };
+type Durable = { retries?: Retries; timeout?: number | string; sensitive?: boolean };
 
-export function stepConfig(node: Durable, defaults: Durable | undefined): StepConfig {
+export function stepConfig(node: Durable, defaults: Omit<Durable, "sensitive"> | undefined): StepConfig {
   const r = { ...DEFAULT_RETRIES, ...defaults?.retries, ...node.retries };
   const delay = parseDuration(r.delay) ?? DEFAULT_RETRIES.delay;
   const timeout = parseDuration(node.timeout ?? defaults?.timeout) ?? DEFAULT_STEP_TIMEOUT_MS;
-  return { retries: { limit: r.limit, delay, backoff: r.backoff }, timeout };
+  // The engine redacts a sensitive step's output in its API, dashboard and event history.
+  return { retries: { limit: r.limit, delay, backoff: r.backoff }, timeout, ...(node.sensitive === true ? { sensitive: "output" as const } : {}) };
 }
 
 /** With Cloudflare's defaults the config is omitted, as hand-written code does. */
 export function isDefaultStepConfig(c: StepConfig): boolean {
   const r = c.retries;
-  return c.timeout === DEFAULT_STEP_TIMEOUT_MS && r !== undefined && r.limit === DEFAULT_RETRIES.limit && r.delay === DEFAULT_RETRIES.delay && r.backoff === DEFAULT_RETRIES.backoff;
+  return c.sensitive === undefined && c.timeout === DEFAULT_STEP_TIMEOUT_MS && r !== undefined && r.limit === DEFAULT_RETRIES.limit && r.delay === DEFAULT_RETRIES.delay && r.backoff === DEFAULT_RETRIES.backoff;
 }

@@ -13,6 +13,7 @@ export type Scope = Record<string, unknown>;
 export interface StepConfig {
   retries?: { limit: number; delay: number; backoff?: NonNullable<Retries["backoff"]> };
   timeout?: number;
+  sensitive?: "output";
 }
 
 /** The subset of Cloudflare's WorkflowStep the interpreter uses. */

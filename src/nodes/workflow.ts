@@ -28,7 +28,7 @@ export const workflowNode: NodeKind<WorkflowNode> = {
   // The start is the node's step; with `wait` (the default) the outcome arrives as an event.
   extraSteps: (n) => (n.wait === false ? [] : [{ role: "wait", suffix: "wait", api: "waitForEvent" }]),
   // `timeout` bounds the wait for the child, not the start: the start step takes retries only.
-  configFields: (n) => ({ retries: n.retries }),
+  configFields: (n) => ({ retries: n.retries, sensitive: n.sensitive }),
   children: (n) => compensationChildren(n),
   expressions: (n) => (n.params !== undefined ? [{ at: ["params"], value: n.params, mode: "template" as const, inStep: true }] : []),
   check(n, c) {

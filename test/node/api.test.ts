@@ -59,7 +59,7 @@ describe("HTTP API on wrangler dev", () => {
     const ev = await call("POST", `/instances/${id}/events/approve`, { body: JSON.stringify({ by: "Grace" }) });
     expect(ev.status).toBe(202);
     const done = await waitFor(id, "complete");
-    expect(done).toEqual({ id, name: "hello", hash: started.body.hash, status: "complete", output: { greeting: "Hello, Ada!", approvedBy: "Grace" }, error: null });
+    expect(done).toEqual({ id, name: "hello", hash: started.body.hash, status: "complete", waitingFor: null, output: { greeting: "Hello, Ada!", approvedBy: "Grace" }, error: null });
   });
 
   it("an Idempotency-Key starts one instance: the repeat answers 200 with the same id", async () => {

@@ -83,6 +83,31 @@ steps:
 output: done
 `;
 
+const storyDefinition = `name: story
+description: A retried secret call (compensated later), a sleep, a child, an event wait, then a failure.
+steps:
+  - http: reserve
+    url: "{% $input.base %}/reserve"
+    method: POST
+    sensitive: true
+    retries: { limit: 2, delay: 1 second, backoff: constant }
+    compensate:
+      - http: release
+        url: "{% $input.base %}/release"
+        method: POST
+  - sleep: nap
+    for: 1 second
+  - workflow: child
+    definition: quick
+    params: { n: 7 }
+    as: kid
+  - waitForEvent: go
+    event: go
+    timeout: 1 hour
+  - fail: stop
+    message: "stopped after {% $string($kid) %}"
+`;
+
 beforeAll(async () => {
   mock = await startMockServer();
   dir = copyProject();
@@ -91,6 +116,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, "definitions/quick.yaml"), quickDefinition);
   writeFileSync(join(dir, "definitions/long-nap.yaml"), longNapDefinition);
   writeFileSync(join(dir, "definitions/calm.yaml"), calmDefinition);
+  writeFileSync(join(dir, "definitions/story.yaml"), storyDefinition);
 }, 30_000);
 afterAll(async () => {
   await dev?.stop("SIGKILL");
@@ -188,6 +214,44 @@ describe("instances survive a restart of npm start", () => {
     expect(log).toContain(`calm ${id}: complete`);
     expect(log).not.toMatch(/Uncaught/);
   }, 60_000);
+
+  it("history and its live stream follow retries, a sleep, a child, a wait, a sensitive step and a compensation", async () => {
+    const base = `http://127.0.0.1:${mock.port}/story-${Date.now()}`;
+    const p = (x: string) => new URL(base + x).pathname;
+    await fetch(`http://127.0.0.1:${mock.port}/__script`, { method: "POST", body: JSON.stringify({ [p("/reserve")]: [{ status: 503, times: 1 }, { status: 200, body: { token: "s3cr3t-token" } }] }) });
+    const { id } = (await (await fetch(`${dev!.url}/workflows/story`, { method: "POST", headers: H, body: JSON.stringify({ base }) })).json()) as { id: string };
+    type H = { waitingFor: { event?: string } | null; nodes: Array<{ path: string; step: string; state: string; attempts: number }>; events: Array<{ type: string; step?: string; path?: string; output?: unknown }> };
+    const history = async (): Promise<H> => (await (await fetch(`${dev!.url}/instances/${id}/history`, { headers: H })).json()) as H;
+    let h = await history();
+    for (let i = 0; i < 150 && h.waitingFor?.event !== "go"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      h = await history();
+    }
+    expect(h.waitingFor).toMatchObject({ event: "go" });
+    const live = fetch(`${dev!.url}/instances/${id}/history?follow=true`, { headers: H }).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await fetch(`${dev!.url}/instances/${id}/events/go`, { method: "POST", headers: H, body: "{}" })).status).toBe(202);
+    const stream = await live; // ends with the instance
+    expect(await finalStatus(id)).toMatchObject({ status: "errored" });
+    h = await history();
+    const byStep = Object.fromEntries(h.nodes.map((n) => [n.step, [n.path, n.state, n.attempts]]));
+    expect(byStep).toEqual({
+      reserve: ["/steps/0", "compensated", 2],
+      nap: ["/steps/1", "complete", 0],
+      child: ["/steps/2", "complete", 1],
+      "child/wait": ["/steps/2", "complete", 0],
+      go: ["/steps/3", "complete", 0],
+      "reserve/compensate/release": ["/steps/0/compensate/0", "complete", 1],
+    });
+    expect(JSON.stringify(h)).not.toContain("s3cr3t-token");
+    expect(h.events.find((e) => e.type === "attempt_errored")).toMatchObject({ step: "reserve", path: "/steps/0" });
+    expect(h.events.at(-1)?.type).toBe("workflow_errored");
+    expect(stream).not.toContain("s3cr3t-token");
+    const streamed = stream.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)) as { type?: string; path?: string });
+    expect(streamed.map((e) => e.type)).toEqual(expect.arrayContaining(["wait_completed", "step_completed", "workflow_errored"]));
+    expect(streamed.find((e) => e.type === "wait_completed")?.path).toBe("/steps/3");
+    expect(stream).toMatch(/event: end\n/);
+  }, 90_000);
 
   it("kill -9 during 40 keyed starts, then the same 40 retried: every key maps to one instance, and each completes", async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `k9-${Date.now()}-${i}`);
