@@ -5,11 +5,22 @@ import worker from "../src/index.js";
 import type { Env } from "../src/env.js";
 import type { InstanceParams } from "../src/interpreter/context.js";
 import { DEFINITIONS } from "../src/generated/definitions.js";
+import { recordRow } from "../src/api/registry.js";
 
 export { DefinitionWorkflow } from "../src/entrypoint.js";
 
 export default {
   async fetch(req: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    // A definition of `n` do steps on the workflow of earlier versions (FLOW), with its registry
+    // row, so GET /instances/:id/history can be timed on a long instance.
+    const long = /^\/bench\/long\/(\d+)$/.exec(new URL(req.url).pathname);
+    if (long) {
+      const n = Number(long[1]);
+      const definition = { name: "long", steps: Array.from({ length: n }, (_, i) => ({ do: `s${i}`, value: i })) } as unknown as InstanceParams["definition"];
+      const instance = await env.FLOW!.create({ params: { name: "long", hash: "bench", definition, input: {} } });
+      await recordRow(env.DB, { id: instance.id, name: "long", hash: "bench", created: Date.now(), parent: null, binding: "FLOW" });
+      return Response.json({ id: instance.id }, { status: 201 });
+    }
     const m = /^\/bench\/direct\/([a-z0-9-]+)$/.exec(new URL(req.url).pathname);
     if (!m) return worker.fetch(req, env, ctx);
     const d = DEFINITIONS[m[1]!];

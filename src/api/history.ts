@@ -149,7 +149,7 @@ export function buildHistory(raw: EngineEvent[], fallback: Definition | undefine
 }
 
 /** How long the history may stay silent before it counts as read to its end. */
-export const HISTORY_IDLE_MS = 150;
+export const HISTORY_IDLE_MS = 50;
 
 /** Reads an instance's events from `cursor` to the end of what it has so far. */
 export async function readEvents(handle: WorkflowInstance, cursor?: number): Promise<EngineEvent[]> {

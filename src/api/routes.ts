@@ -237,12 +237,14 @@ route("GET", "/instances/:id/history", async (req, env, p) => {
   const { record, handle } = await instanceOr404(env, p.id!);
   const url = new URL(req.url);
   if (url.searchParams.get("follow") === "true") return followHistory(handle, record);
+  const t0 = Date.now();
   const [events, s] = await Promise.all([readEvents(handle), handle.status()]);
   const h = buildHistory(events, pinned(record));
   // The graph and input of the definition this instance runs (pinned in its params).
   const params = (events.find((e) => e.type === "workflow_started") as { params?: { definition?: Definition; input?: unknown } } | undefined)?.params;
   const def = params?.definition ?? pinned(record);
-  return json({ id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor: TERMINAL_STATUSES.has(s.status) ? null : h.waitingFor, input: params?.input ?? null, graph: def ? graphOf(modelOf(def)) : null, nodes: h.nodes, events: h.events });
+  const body = { id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor: TERMINAL_STATUSES.has(s.status) ? null : h.waitingFor, input: params?.input ?? null, graph: def ? graphOf(modelOf(def)) : null, nodes: h.nodes, events: h.events };
+  return json(body, 200, { "server-timing": `history;dur=${Date.now() - t0}` });
 });
 
 /** Every event so far, then each new one as it happens, until the instance finishes. */
