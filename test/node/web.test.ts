@@ -15,14 +15,21 @@ let dev: DevServer;
 let browser: Browser;
 let page: Page;
 const requested: string[] = [];
+/** Anything the page reports as an error fails the suite. */
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   [dev, browser] = await Promise.all([startDev(copyProject()), launchBrowser()]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("request", (r) => requested.push(r.url()));
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
 }, 180_000);
 afterAll(async () => {
+  expect(consoleErrors).toEqual([]);
   await browser?.close();
   await dev?.stop("SIGINT");
 }, 30_000);
