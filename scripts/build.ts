@@ -69,7 +69,8 @@ const RUNTIME: Record<string, string> = {
   'require("ajv-formats/dist/formats").fullFormats': "__rt.fullFormats",
 };
 // One standalone validator per definition with an input schema, exported by index.
-const ajv = new Ajv2020({ code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` }, allErrors: true, strict: false });
+// useDefaults: the input schema's `default`s are written into the params before the start.
+const ajv = new Ajv2020({ code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` }, allErrors: true, strict: false, useDefaults: true });
 addFormats(ajv);
 const refs: Record<string, string> = {};
 built.forEach((b, i) => {

@@ -82,9 +82,15 @@ export async function readJson(req: Request, empty: unknown): Promise<unknown> {
   const bytes = await readLimited(req);
   if (bytes.byteLength === 0) return empty;
   if (!type || !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", `The body's Content-Type is ${type ? `"${type}"` : "missing"}; send application/json.`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "INVALID_JSON", "The body is not valid UTF-8 (JSON is UTF-8 text); nothing was replaced or started.");
+  }
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (e) {
     throw new ApiError(400, "INVALID_JSON", `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}.`);
   }

@@ -327,6 +327,12 @@ export interface HttpNode {
    */
   idempotencyKey?: boolean;
   /**
+   * The statuses that retry for this node, instead of 408, 425, 429 and 5xx; any other non-2xx fails at once. Network failures still retry.
+   *
+   * @minItems 1
+   */
+  retryOn?: [number, ...number[]];
+  /**
    * Expression; the node is skipped when it is falsy. Evaluated on every replay, so it must be deterministic.
    */
   if?: string | boolean;

@@ -10,27 +10,51 @@ export class OutboundRefused extends Error {}
 /** The call itself failed (network, reset): worth retrying. */
 export class OutboundFailed extends Error {}
 
+/** The exchange cannot succeed as asked (a bad Location, too many redirects): not retried. */
+export class OutboundBroken extends Error {}
+
+/** Headers that carry credentials: never sent on to another origin (as browsers do). */
+const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+
 export const allowsPrivateHosts = (env: Record<string, unknown>): boolean => env.ALLOW_PRIVATE_HOSTS === "true" || env.ALLOW_PRIVATE_HOSTS === true;
 
-/** Fetches `url`, following up to MAX_REDIRECTS redirects by hand so each hop is checked. */
-export async function safeFetch(effects: Effects, at: NodeRef, url: URL, init: RequestInit, allowPrivate: boolean): Promise<{ response: Response; url: URL }> {
+/**
+ * Fetches `url`, following up to MAX_REDIRECTS redirects by hand so each hop is checked.
+ * As browsers do: a 301, 302 or 303 after anything but GET/HEAD goes on as a GET without a
+ * body (307 and 308 keep both), and a hop to another origin drops the credential headers.
+ */
+export async function safeFetch(effects: Effects, at: NodeRef, url: URL, init: RequestInit & { headers?: Headers }, allowPrivate: boolean): Promise<{ response: Response; url: URL }> {
   let target = url;
+  let method = (init.method ?? "GET").toUpperCase();
+  let body = init.body;
+  const headers = new Headers(init.headers);
   for (let hop = 0; ; hop++) {
     const refusal = checkUrl(target, allowPrivate);
     if (refusal) throw new OutboundRefused(`${refusal} Set the var ALLOW_PRIVATE_HOSTS="true" only for local development.`);
     let res: Response;
     try {
-      res = await effects.fetch(at, target.toString(), { ...init, redirect: "manual" });
+      res = await effects.fetch(at, target.toString(), { method, headers, body, redirect: "manual" });
     } catch (e) {
-      throw new OutboundFailed(`${init.method ?? "GET"} ${target.origin}${target.pathname} failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new OutboundFailed(`${method} ${target.origin}${target.pathname} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     const location = res.headers.get("location");
-    if (hop < MAX_REDIRECTS && res.status >= 300 && res.status < 400 && res.status !== 304 && location) {
-      await res.body?.cancel();
-      target = new URL(location, target);
-      continue;
+    if (!(res.status >= 300 && res.status < 400 && res.status !== 304 && location)) return { response: res, url: target };
+    await res.body?.cancel();
+    if (hop >= MAX_REDIRECTS) throw new OutboundBroken(`${method} ${url.origin}${url.pathname}: more than ${MAX_REDIRECTS} redirects (the last to ${target.href})`);
+    let next: URL;
+    try {
+      next = new URL(location, target);
+    } catch {
+      throw new OutboundBroken(`${method} ${target.origin}${target.pathname} answered ${res.status} with a Location that is not a URL: ${JSON.stringify(location)}`);
     }
-    return { response: res, url: target };
+    if ((res.status === 301 || res.status === 302 || res.status === 303) && method !== "GET" && method !== "HEAD") {
+      method = "GET";
+      body = undefined;
+      headers.delete("content-type");
+      headers.delete("content-length");
+    }
+    if (next.origin !== target.origin) for (const h of CREDENTIAL_HEADERS) headers.delete(h);
+    target = next;
   }
 }
 
@@ -48,9 +72,9 @@ export function actionFetch(effects: Effects, at: NodeRef, env: Record<string, u
       throw new ActionFailure(`"${String(url)}" is not an absolute URL.`);
     }
     try {
-      return (await safeFetch(effects, at, u, init, allowPrivate)).response;
+      return (await safeFetch(effects, at, u, { ...init, headers: new Headers(init.headers) }, allowPrivate)).response;
     } catch (e) {
-      if (e instanceof OutboundRefused) throw new ActionFailure(e.message);
+      if (e instanceof OutboundRefused || e instanceof OutboundBroken) throw new ActionFailure(e.message);
       throw e;
     }
   };

@@ -5,7 +5,7 @@ import { durableStep, RetryableFailure } from "../interpreter/durable.js";
 import { renderTemplate } from "../expressions/template.js";
 import { FlowError } from "../interpreter/errors.js";
 import { compensationChildren, refOf, stepBindings } from "./shared.js";
-import { allowsPrivateHosts, OutboundFailed, OutboundRefused, safeFetch } from "../interpreter/outbound.js";
+import { allowsPrivateHosts, OutboundBroken, OutboundFailed, OutboundRefused, safeFetch } from "../interpreter/outbound.js";
 import { toBase64 } from "../encoding.js";
 
 const TEMPLATE_FIELDS = ["url", "headers", "query", "body", "result"] as const;
@@ -54,12 +54,21 @@ export const httpNode: NodeKind<HttpNode> = {
       } catch (e) {
         if (e instanceof OutboundRefused) throw new FlowError({ name: "HostNotAllowed", node: name, message: e.message });
         if (e instanceof OutboundFailed) throw new RetryableFailure(new FlowError({ name: "HttpError", node: name, message: e.message }));
+        if (e instanceof OutboundBroken) throw new FlowError({ name: "HttpError", node: name, message: e.message });
         throw e;
       }
-      const response = { status: res.status, headers: Object.fromEntries([...res.headers].map(([k, v]) => [k.toLowerCase(), v])), body: await readBody(res) };
+      let responseBody: unknown;
+      try {
+        responseBody = await readBody(res);
+      } catch (e) {
+        // The connection broke after the headers: the call failed, and may be tried again.
+        throw new RetryableFailure(new FlowError({ name: "HttpError", node: name, message: `${method} ${target.origin}${target.pathname}: the answer could not be read (${e instanceof Error ? e.message : String(e)})` }));
+      }
+      const response = { status: res.status, headers: Object.fromEntries([...res.headers].map(([k, v]) => [k.toLowerCase(), v])), body: responseBody };
       if (res.status < 200 || res.status >= 300) {
         const err = new FlowError({ name: "HttpError", node: name, status: res.status, message: `${method} ${target.origin}${target.pathname} answered ${res.status}` });
-        if (isRetryableStatus(res.status)) throw new RetryableFailure(err);
+        // `retryOn` lists the statuses that retry for this node, instead of the default classes.
+        if (n.retryOn ? n.retryOn.includes(res.status) : isRetryableStatus(res.status)) throw new RetryableFailure(err);
         throw err;
       }
       return n.result === undefined ? response : renderTemplate(n.result, { ...b, response });

@@ -1,0 +1,100 @@
+// http nodes against a real server on 127.0.0.1: redirects as browsers follow them, failures of
+// the call itself as HttpError, `retryOn`; input defaults through the API.
+import { describe, expect, it } from "vitest";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index.js";
+import { decodeErrorMessage } from "../../src/interpreter/errors.js";
+import { calls, definition, origin, script, start, testEnv, uniqueId } from "./helpers.js";
+
+const base = (): string => `${origin()}/${uniqueId("h")}`;
+const pathOf = (b: string, p: string): string => new URL(b + p).pathname;
+async function errorOf(intro: { getError(): Promise<{ message: string }> }) {
+  return decodeErrorMessage((await intro.getError()).message);
+}
+const call = (extra: string) => `name: t
+steps:
+  - http: call
+    url: "{% $input.base %}/start"
+    method: POST
+    body: { secret: 1 }
+    headers: { authorization: "Bearer abc", x-kept: yes }
+    retries: { limit: 2, delay: 1 second, backoff: constant }
+${extra}
+    as: answer
+output: "{% $answer.status %}"
+`;
+
+describe("redirects", () => {
+  it("a 303 after a POST goes on as a GET without the body; another origin gets no credentials", async () => {
+    const b = base();
+    // 127.0.0.1 and localhost are two origins on the same server.
+    const other = b.replace("127.0.0.1", "localhost");
+    await script({
+      [pathOf(b, "/start")]: [{ status: 303, headers: { location: `${b}/next` } }],
+      [pathOf(b, "/next")]: [{ status: 302, headers: { location: `${other}/last` } }],
+      [pathOf(b, "/last")]: [{ status: 200, body: { ok: true } }],
+    });
+    const { intro } = await start(definition(call("")), { base: b });
+    await intro.waitForStatus("complete");
+    const [first] = await calls(pathOf(b, "/start"));
+    const [second] = await calls(pathOf(b, "/next"));
+    const [third] = await calls(pathOf(b, "/last"));
+    expect([first!.method, second!.method, third!.method]).toEqual(["POST", "GET", "GET"]);
+    expect(first!.body).toBe('{"secret":1}');
+    expect(second!.body).toBe("");
+    expect(second!.headers.authorization).toBe("Bearer abc");
+    expect(third!.headers.authorization).toBeUndefined();
+    expect(third!.headers["x-kept"]).toBe("yes");
+    await intro.dispose();
+  });
+
+  it.for([
+    { what: "a Location that is not a URL", answers: [{ status: 302, headers: { location: "http://[::1" } }], calls: 1 },
+    { what: "a redirect loop", answers: [{ status: 302, headers: { location: "./start" } }], calls: 6 },
+  ])("$what is an HttpError that is not retried", async ({ answers, calls: n }) => {
+    const b = base();
+    await script({ [pathOf(b, "/start")]: answers.map((a) => ({ ...a, times: 100 })) });
+    const { intro } = await start(definition(call("")), { base: b });
+    await intro.waitForStatus("errored");
+    expect(await errorOf(intro)).toMatchObject({ name: "HttpError", node: "call" });
+    expect(await calls(pathOf(b, "/start"))).toHaveLength(n);
+    await intro.dispose();
+  });
+});
+
+describe("retryOn", () => {
+  it.for([
+    { status: 500, calls: 1, outcome: "errored" },
+    { status: 503, calls: 2, outcome: "complete" },
+  ])("with retryOn [503], a $status is tried $calls time(s)", async ({ status, calls: n, outcome }) => {
+    const b = base();
+    await script({ [pathOf(b, "/start")]: [{ status, times: 1 }, { status: 200, body: {} }] });
+    const { intro } = await start(definition(call("    retryOn: [503]")), { base: b });
+    await intro.waitForStatus(outcome as "complete" | "errored");
+    expect(await calls(pathOf(b, "/start"))).toHaveLength(n);
+    await intro.dispose();
+  });
+});
+
+describe("the API", () => {
+  async function post(path: string, body: BodyInit): Promise<{ status: number; body: { id?: string; error?: { code: string } } }> {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`http://flowdsl.test${path}`, { method: "POST", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body }), testEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return { status: res.status, body: (await res.json()) as { id?: string; error?: { code: string } } };
+  }
+
+  it("applies the input schema's defaults to the params", async () => {
+    const started = await post("/workflows/t-input-defaults", JSON.stringify({ name: "Ada" }));
+    expect(started.status).toBe(201);
+    const handle = await (testEnv.FLOW_T_INPUT_DEFAULTS as Workflow).get(started.body.id!);
+    for (let i = 0; i < 100 && (await handle.status()).status !== "complete"; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await handle.status()).output).toEqual({ name: "Ada", tier: "basic", retries: 3 });
+  });
+
+  it("refuses a body that is not valid UTF-8 with a 400, and starts nothing", async () => {
+    const r = await post("/workflows/t-input-defaults", new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]));
+    expect(r.status).toBe(400);
+    expect(r.body.error?.code).toBe("INVALID_JSON");
+  });
+});
