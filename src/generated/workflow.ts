@@ -223,6 +223,10 @@ export interface Retries {
    * How the delay grows between retries.
    */
   backoff?: "constant" | "linear" | "exponential";
+  /**
+   * The longest delay between two attempts: the backoff grows up to it and stays there.
+   */
+  maxDelay?: string | number;
 }
 /**
  * A journaled computation (value) or a registered action (action + with), run inside one durable step.
@@ -286,6 +290,10 @@ export interface Retries1 {
    * How the delay grows between retries.
    */
   backoff?: "constant" | "linear" | "exponential";
+  /**
+   * The longest delay between two attempts: the backoff grows up to it and stays there.
+   */
+  maxDelay?: string | number;
 }
 /**
  * An HTTP call in one durable step: 2xx succeeds; 408, 425, 429, 5xx and network errors are retried; other statuses fail at once (HttpError).
@@ -371,6 +379,10 @@ export interface Retries2 {
    * How the delay grows between retries.
    */
   backoff?: "constant" | "linear" | "exponential";
+  /**
+   * The longest delay between two attempts: the backoff grows up to it and stays there.
+   */
+  maxDelay?: string | number;
 }
 /**
  * A durable sleep: exactly one of for (a duration) or until (an ISO-8601 timestamp or epoch ms).
@@ -740,9 +752,9 @@ export interface FailNode {
   /**
    * Template for the error message.
    */
-  message: unknown;
+  message?: unknown;
   /**
-   * Error name (default Failed).
+   * Error name (default Failed), or {% $error %} in a catch handler to raise the caught error again as it was (status, node and response kept; message then optional).
    */
   error?: string;
   /**
@@ -820,6 +832,10 @@ export interface Retries3 {
    * How the delay grows between retries.
    */
   backoff?: "constant" | "linear" | "exponential";
+  /**
+   * The longest delay between two attempts: the backoff grows up to it and stays there.
+   */
+  maxDelay?: string | number;
 }
 /**
  * Retry policy of a durable step, Cloudflare's shape: limit 5, delay 10 seconds, backoff exponential by default.
@@ -840,6 +856,10 @@ export interface Retries4 {
    * How the delay grows between retries.
    */
   backoff?: "constant" | "linear" | "exponential";
+  /**
+   * The longest delay between two attempts: the backoff grows up to it and stays there.
+   */
+  maxDelay?: string | number;
 }
 /**
  * Fields every node may have.
@@ -891,4 +911,8 @@ export interface Retries5 {
    * How the delay grows between retries.
    */
   backoff?: "constant" | "linear" | "exponential";
+  /**
+   * The longest delay between two attempts: the backoff grows up to it and stays there.
+   */
+  maxDelay?: string | number;
 }

@@ -11,7 +11,8 @@ export type Definition = FlowdslWorkflowDefinition;
 export type Scope = Record<string, unknown>;
 
 export interface StepConfig {
-  retries?: { limit: number; delay: number; backoff?: NonNullable<Retries["backoff"]> };
+  /** `delay` is a function (the engine's dynamic delay) when `maxDelay` caps the backoff. */
+  retries?: { limit: number; delay: number | ((input: { ctx: { attempt: number } }) => number); backoff?: NonNullable<Retries["backoff"]>; maxDelay?: number };
   timeout?: number;
   sensitive?: "output";
 }

@@ -11,6 +11,8 @@ export interface ErrorInfo {
   /** Node path where it was raised, e.g. "charge[3]/notify". */
   node: string;
   status?: number;
+  /** A failed http call's answer, `$error.response` in catch: `{ status, headers, body }`. */
+  response?: unknown;
 }
 
 export class FlowError extends Error {

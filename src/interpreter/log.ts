@@ -3,6 +3,7 @@
 // `npm start` (the var FLOWDSL_LOG=pretty) a calm sentence instead:
 // `create invoice: attempt 1 failed (answered 503), retrying in 10 s`. FLOWDSL_LOG=off is quiet.
 import type { StepConfig } from "./context.js";
+import { backoffDelay } from "./config.js";
 
 export type Outcome = "ok" | "retry" | "failed";
 
@@ -22,8 +23,8 @@ export interface AttemptLog {
 export function retryDelayMs(config: StepConfig | undefined, attempt: number): number | undefined {
   const r = config?.retries ?? { limit: 5, delay: 10_000, backoff: "exponential" as const };
   if (attempt > r.limit) return undefined;
-  const backoff = r.backoff ?? "exponential";
-  return backoff === "constant" ? r.delay : backoff === "linear" ? r.delay * attempt : r.delay * 2 ** (attempt - 1);
+  if (typeof r.delay === "function") return r.delay({ ctx: { attempt } });
+  return backoffDelay(r.delay, r.backoff ?? "exponential", attempt);
 }
 
 const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);

@@ -66,7 +66,7 @@ export const httpNode: NodeKind<HttpNode> = {
       }
       const response = { status: res.status, headers: Object.fromEntries([...res.headers].map(([k, v]) => [k.toLowerCase(), v])), body: responseBody };
       if (res.status < 200 || res.status >= 300) {
-        const err = new FlowError({ name: "HttpError", node: name, status: res.status, message: `${method} ${target.origin}${target.pathname} answered ${res.status}` });
+        const err = new FlowError({ name: "HttpError", node: name, status: res.status, message: `${method} ${target.origin}${target.pathname} answered ${res.status}`, response: boundedResponse(response) });
         // `retryOn` lists the statuses that retry for this node, instead of the default classes.
         if (n.retryOn ? n.retryOn.includes(res.status) : isRetryableStatus(res.status)) throw new RetryableFailure(err);
         throw err;
@@ -75,6 +75,14 @@ export const httpNode: NodeKind<HttpNode> = {
     });
   },
 };
+
+/** The answer kept with an HttpError for `$error.response`; a very large body is cut to a preview. */
+export const MAX_ERROR_RESPONSE_BYTES = 64 * 1024;
+function boundedResponse(r: { status: number; headers: Record<string, string>; body: unknown }): unknown {
+  const json = JSON.stringify(r.body) ?? "null";
+  if (json.length <= MAX_ERROR_RESPONSE_BYTES) return r;
+  return { ...r, body: json.slice(0, MAX_ERROR_RESPONSE_BYTES), truncated: true };
+}
 
 /** Content types read as text; any other (PDF, images …) becomes base64, so it stays JSON. */
 const TEXTUAL = /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded|yaml))/i;

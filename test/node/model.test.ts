@@ -385,3 +385,14 @@ describe("logs", () => {
     ]);
   });
 });
+
+describe("retries.maxDelay", () => {
+  it("gives the engine a delay function that grows by the backoff up to the cap (and tells the engine constant)", async () => {
+    const { stepConfig } = await import("../../src/interpreter/config.js");
+    const c = stepConfig({ retries: { limit: 5, delay: "1 second", backoff: "exponential", maxDelay: "5 seconds" } }, undefined);
+    expect(c.retries?.backoff).toBe("constant");
+    const delay = c.retries!.delay as (i: { ctx: { attempt: number } }) => number;
+    expect([1, 2, 3, 4, 5].map((attempt) => delay({ ctx: { attempt } }))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect(stepConfig({ retries: { limit: 1, delay: "1 second" } }, undefined).retries?.delay).toBe(1000);
+  });
+});

@@ -98,3 +98,49 @@ describe("the API", () => {
     expect(r.body.error?.code).toBe("INVALID_JSON");
   });
 });
+
+describe("errors of http calls", () => {
+  it("a catch handler reads the failed call's answer in $error.response, and can raise the error again as it was", async () => {
+    const b = base();
+    await script({ [pathOf(b, "/order")]: [{ status: 400, body: { type: "out-of-stock", sku: "A-1" }, times: 10 }] });
+    const def = `name: t
+steps:
+  - try: order
+    steps:
+      - http: place
+        url: "{% $input.base %}/order"
+        method: POST
+    catch:
+      - errors: [HttpError]
+        steps:
+          - switch: by problem
+            cases:
+              - when: "$error.response.body.type = 'out-of-stock'"
+                steps:
+                  - set: note
+                    values: { problem: "{% $error.response.body.sku %}" }
+          - fail: again
+            if: "$input.rethrow"
+            error: "{% $error %}"
+    as: result
+output: "{% $problem %}"
+`;
+    const handled = await start(definition(def), { base: b, rethrow: false });
+    await handled.intro.waitForStatus("complete");
+    expect(await handled.intro.getOutput()).toBe("A-1");
+    const rethrown = await start(definition(def), { base: b, rethrow: true });
+    await rethrown.intro.waitForStatus("errored");
+    expect(await errorOf(rethrown.intro)).toMatchObject({ name: "HttpError", status: 400, node: "order/place" });
+    await handled.intro.dispose();
+    await rethrown.intro.dispose();
+  });
+
+  it("retries.maxDelay caps the backoff (the engine's delay function) and the step still succeeds", async () => {
+    const b = base();
+    await script({ [pathOf(b, "/start")]: [{ status: 503, times: 2 }, { status: 200, body: {} }] });
+    const { intro } = await start(definition(call("").replace("retries: { limit: 2, delay: 1 second, backoff: constant }", "retries: { limit: 3, delay: 1 second, backoff: exponential, maxDelay: 1500 }")), { base: b });
+    await intro.waitForStatus("complete");
+    expect(await calls(pathOf(b, "/start"))).toHaveLength(3);
+    await intro.dispose();
+  });
+});
