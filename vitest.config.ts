@@ -27,6 +27,8 @@ export default defineConfig({
                   ALLOW_PRIVATE_HOSTS: "true",
                   MOCK_ORIGIN: mock,
                   SHHH: "the-secret-value",
+                  CALLBACK_SECRET: "test-callback-secret-0123456789",
+                  PUBLIC_URL: "http://flowdsl.test",
                   // The example definitions' services, stood in by the 127.0.0.1 server.
                   ...Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_API`, `${mock}/svc/${s}`])),
                   AI_ENDPOINT: `${mock}/svc/ai`,

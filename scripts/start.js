@@ -22,6 +22,15 @@ if (!build()) {
   process.exit(1);
 }
 
+/** The address callbacks reach this server at: the --port and --ip given to wrangler, if any. */
+function publicUrl() {
+  const flag = (name) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  return process.env.PUBLIC_URL || `http://${flag("--ip") ?? "localhost"}:${flag("--port") ?? "8787"}`;
+}
+
 const args = [
   "dev",
   "--var", `API_TOKEN:${token}`,
@@ -31,6 +40,9 @@ const args = [
   "--var", "FLOWDSL_LOCAL_RECOVERY:true",
   // One calm line per step attempt instead of JSON (src/interpreter/log.ts).
   "--var", "FLOWDSL_LOG:pretty",
+  // $callbackUrl locally: a documented secret and this server's address (set your own when deployed).
+  "--var", `CALLBACK_SECRET:${process.env.CALLBACK_SECRET || "local-callback-secret"}`,
+  "--var", `PUBLIC_URL:${publicUrl()}`,
   "--show-interactive-dev-session=false",
   ...process.argv.slice(2),
 ];

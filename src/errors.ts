@@ -64,6 +64,7 @@ export const API_CODES = {
   ENGINE_UNAVAILABLE: "The workflow engine did not start the instance; nothing was started. Retry.",
   CONFIG_STALE: "The Worker lacks the workflow binding of a definition. Deploy with npm run deploy, which writes one workflow per definition.",
   INVALID_BATCH: "A batch is a JSON list of 1-100 params objects. Fix the items listed in details.",
+  CALLBACK_REFUSED: "The callback address is forged, altered or expired. Ask the workflow for a new one.",
   UNKNOWN_NODE: "No node or step of this instance's definition has that name or path. Use a node path (/steps/0) or a step name.",
   INVALID_IDEMPOTENCY_KEY: "An Idempotency-Key is 1-200 printable ASCII characters.",
   INTERNAL: "Something failed inside flowdsl. The message says what.",

@@ -12,6 +12,7 @@ import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./r
 import { ApiError, errorResponse, json } from "./errors.js";
 import { terminateWithCompensation } from "./terminate.js";
 import { buildHistory, readEvents } from "./history.js";
+import { verifyCallback } from "../interpreter/callbacks.js";
 import { graphOf } from "../model/graph.js";
 import type { Definition } from "../interpreter/context.js";
 import { PAGE_HTML } from "../generated/web.js";
@@ -43,6 +44,12 @@ export async function handle(req: Request, env: Env): Promise<Response> {
     return new Response(PAGE_HTML, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:", "x-content-type-options": "nosniff" } });
   }
   try {
+    // A callback carries its own signed token instead of the API token.
+    const callback = /^\/callbacks\/([^/]+)$/.exec(new URL(req.url).pathname);
+    if (callback) {
+      if (req.method !== "POST") throw new ApiError(405, "METHOD_NOT_ALLOWED", `${req.method} is not allowed here; use POST.`);
+      return await handleCallback(req, env, decodeSegment(callback[1]!));
+    }
     if (!(await authorized(req, env.API_TOKEN))) throw new ApiError(401, "UNAUTHORIZED", env.API_TOKEN ? "Missing or wrong bearer token. Send `Authorization: Bearer <API_TOKEN>`." : "This deployment has no API_TOKEN secret, so the API is closed. Set one with `wrangler secret put API_TOKEN`.");
     const url = new URL(req.url);
     let allowed: string[] = [];
@@ -381,6 +388,21 @@ function restartPoint(name: string, hash: string, from: unknown): { name: string
 function templateMatches(template: string, name: string): boolean {
   const re = new RegExp("^" + template.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/\\\{[a-z]\\\}/g, "\\d+") + "$");
   return re.test(name);
+}
+
+/**
+ * `POST /callbacks/:token`: sends the token's event, with the body as payload, to its instance.
+ * A forged, altered or expired token gets the same 403; a gone instance 404; a finished one 409.
+ */
+async function handleCallback(req: Request, env: Env, token: string): Promise<Response> {
+  const claim = await verifyCallback(env as Record<string, unknown>, token, Date.now());
+  if (!claim) throw new ApiError(403, "CALLBACK_REFUSED", "This callback address is not valid (forged, altered or expired).");
+  const payload = await readJson(req, null);
+  const { handle } = await instanceOr404(env, claim.i);
+  const { status } = await handle.status();
+  if (TERMINAL_STATUSES.has(status)) throw new ApiError(409, "INVALID_STATE", `The instance is ${status}; it waits for no event any more.`);
+  await handle.sendEvent({ type: claim.t, payload });
+  return json({ id: claim.i, type: claim.t, accepted: true }, 202);
 }
 
 /** Local dev only (npm start calls it after every start and reload): wake stranded instances. */

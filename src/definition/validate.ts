@@ -30,7 +30,7 @@ export const isNestedTooDeep = (depth: number): boolean => depth > MAX_NODE_DEPT
 
 /** Names the DSL binds itself (docs/reference.md, Expressions and templates) and JSONata's built-in functions, which a variable would shadow. */
 export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
-  "input", "response", "result", "error", "attempt", "workflow", "secret", "eval",
+  "input", "response", "result", "error", "attempt", "workflow", "secret", "eval", "callbackUrl",
   "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase",
   "uppercase", "length", "trim", "pad", "contains", "split", "join", "match", "replace", "now", "millis", "random",
   "shuffle", "number", "abs", "floor", "ceil", "round", "power", "sqrt", "boolean", "not", "exists", "keys", "lookup",
@@ -260,7 +260,7 @@ function checkVariables(ctx: WalkContext, output: unknown): void {
       if (e.error || checkSyntax(e.expr)) continue;
       for (const ref of freeVariables(e.expr)) {
         const v = ref.name;
-        if (known.has(v) || v === "secret" || v === "eval") continue;
+        if (known.has(v) || v === "secret" || v === "eval" || v === "callbackUrl") continue;
         if (JSONATA_FUNCTIONS.has(v) && (ref.call || !(v in PLACE_VARIABLES))) continue;
         const at = [...here, ...field.at, ...e.path];
         const offset = sourceOffset(ctx.map, at, e.offset + ref.start);
@@ -289,6 +289,7 @@ const BUILTIN_MEANING: Record<string, string> = {
   attempt: "the iteration inside repeat",
   workflow: "{ id, name, hash }",
   secret: "the secret reader",
+  callbackUrl: "the callback URL maker",
   eval: "forbidden",
 };
 

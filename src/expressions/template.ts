@@ -8,7 +8,7 @@ export const JSONATA_MAX_STACK = 250;
 export const JSONATA_MAX_SEQUENCE = 100_000;
 
 /** Functions whose result differs between replays. */
-export const IMPURE_FUNCTIONS = ["now", "millis", "random", "shuffle"] as const;
+export const IMPURE_FUNCTIONS = ["now", "millis", "random", "shuffle", "callbackUrl"] as const;
 
 const WHOLE = /^\s*\{%([\s\S]*?)%\}\s*$/;
 

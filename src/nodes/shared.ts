@@ -5,6 +5,7 @@ import type { Bindings } from "../expressions/template.js";
 import type { NodeRef } from "../interpreter/effects.js";
 import { parseTemplateString } from "../expressions/template.js";
 import type { ChildList, Runner } from "./types.js";
+import { callbackUrl } from "../interpreter/callbacks.js";
 
 /** A field that is exactly `{% expr %}` (sleep.for, waitForEvent.event …), rather than a literal. */
 export const isWholeExpression = (v: unknown): v is string => typeof v === "string" && parseTemplateString(v).kind === "expr";
@@ -38,9 +39,21 @@ function secretReader(env: Record<string, unknown>): (name: unknown) => string {
   return f;
 }
 
-/** Bindings inside a step: the scope plus `$secret`, which reads a Worker secret or var. */
+/** `$callbackUrl(type[, ttl])`, made once per run (it names this instance). */
+const callbackMakers = new WeakMap<object, (type: unknown, ttl?: unknown) => Promise<string>>();
+function callbackMaker(frame: Frame): (type: unknown, ttl?: unknown) => Promise<string> {
+  let f = callbackMakers.get(frame.state);
+  if (!f) {
+    const { host, workflow } = frame.state;
+    f = (type, ttl) => callbackUrl(host.env, workflow.id, type, ttl, Date.now());
+    callbackMakers.set(frame.state, f);
+  }
+  return f;
+}
+
+/** Bindings inside a step: the scope plus `$secret` (a Worker secret or var) and `$callbackUrl`. */
 export function stepBindings(frame: Frame, extra?: Bindings): Bindings {
-  return { ...frame.scope, ...extra, secret: secretReader(frame.state.host.env) };
+  return { ...frame.scope, ...extra, secret: secretReader(frame.state.host.env), callbackUrl: callbackMaker(frame) };
 }
 
 /** A durable node's `compensate:` list, run with `$result` after a later failure. */

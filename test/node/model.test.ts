@@ -396,3 +396,26 @@ describe("retries.maxDelay", () => {
     expect(stepConfig({ retries: { limit: 1, delay: "1 second" } }, undefined).retries?.delay).toBe(1000);
   });
 });
+
+describe("$callbackUrl", () => {
+  it("fails the step with a message naming CALLBACK_SECRET when the Worker has none", async () => {
+    const d = def([{ do: "make", value: "{% $callbackUrl('done') %}" }]);
+    const { outcome } = await runToEnd(params(d), "cb", new JournalStep(() => undefined), { ...host, env: { PUBLIC_URL: "https://x.example.com" } });
+    expect(outcome).toMatchObject({ status: "errored", error: { name: "ExpressionError", node: "make" } });
+    expect(JSON.stringify(outcome)).toContain("CALLBACK_SECRET");
+  });
+
+  it("signs the instance, the event type and an expiry; any change to the token is refused", async () => {
+    const { callbackUrl, verifyCallback } = await import("../../src/interpreter/callbacks.js");
+    const env = { CALLBACK_SECRET: "0123456789abcdef0123", PUBLIC_URL: "https://x.example.com/" };
+    const url = await callbackUrl(env, "inst-1", "go", "1 hour", 1_000_000);
+    const token = url.slice("https://x.example.com/callbacks/".length);
+    expect(await verifyCallback(env, token, 1_000_000)).toEqual({ i: "inst-1", t: "go", e: 1000 + 3600 });
+    expect(await verifyCallback(env, token, 1_000_000 + 3601_000)).toBeUndefined();
+    expect(await verifyCallback({ ...env, CALLBACK_SECRET: "another-secret-0123456" }, token, 1_000_000)).toBeUndefined();
+    const [payload, sig] = token.split(".");
+    const forged = btoa(JSON.stringify({ i: "inst-2", t: "go", e: 9_999_999_999 })).replace(/=+$/, "");
+    expect(await verifyCallback(env, `${forged}.${sig}`, 1_000_000)).toBeUndefined();
+    expect(await verifyCallback(env, `${payload}.${sig}x`, 1_000_000)).toBeUndefined();
+  });
+});

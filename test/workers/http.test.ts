@@ -76,13 +76,14 @@ describe("retryOn", () => {
   });
 });
 
+async function post(path: string, body: BodyInit): Promise<{ status: number; body: { id?: string; error?: { code: string } } }> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`http://flowdsl.test${path}`, { method: "POST", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body }), testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return { status: res.status, body: (await res.json()) as { id?: string; error?: { code: string } } };
+}
+
 describe("the API", () => {
-  async function post(path: string, body: BodyInit): Promise<{ status: number; body: { id?: string; error?: { code: string } } }> {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(`http://flowdsl.test${path}`, { method: "POST", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body }), testEnv, ctx);
-    await waitOnExecutionContext(ctx);
-    return { status: res.status, body: (await res.json()) as { id?: string; error?: { code: string } } };
-  }
 
   it("applies the input schema's defaults to the params", async () => {
     const started = await post("/workflows/t-input-defaults", JSON.stringify({ name: "Ada" }));
@@ -142,5 +143,45 @@ output: "{% $problem %}"
     await intro.waitForStatus("complete");
     expect(await calls(pathOf(b, "/start"))).toHaveLength(3);
     await intro.dispose();
+  });
+});
+
+describe("callbacks", () => {
+  async function callback(url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(url, { method: "POST", headers, body: JSON.stringify(body) }), testEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
+  }
+
+  it("a service calls back without the API token; forged, expired, gone and finished are refused", async () => {
+    const b = base();
+    const started = await post("/workflows/t-callback", JSON.stringify({ base: b }));
+    expect(started.status).toBe(201);
+    const id = started.body.id!;
+    let announced: Array<{ body: string }> = [];
+    for (let i = 0; i < 100 && announced.length === 0; i++) {
+      announced = await calls(pathOf(b, "/announce"));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const url = (JSON.parse(announced[0]!.body) as { callback: string }).callback;
+    expect(url).toMatch(/^http:\/\/flowdsl\.test\/callbacks\/[\w-]+\.[\w-]+$/);
+    // Forged (one character changed) and expired tokens get the same answer.
+    const forged = url.slice(0, -2) + (url.at(-2) === "A" ? "B" : "A") + url.at(-1);
+    const { callbackUrl } = await import("../../src/interpreter/callbacks.js");
+    const expired = await callbackUrl(testEnv as unknown as Record<string, unknown>, id, "done", "1 second", Date.now() - 60_000);
+    const refusals = [await callback(forged, {}), await callback(expired, {})];
+    expect(refusals.map((r) => [r.status, r.body.error?.code, r.body.error?.message])).toEqual([
+      [403, "CALLBACK_REFUSED", refusals[0]!.body.error?.message],
+      [403, "CALLBACK_REFUSED", refusals[0]!.body.error?.message],
+    ]);
+    const gone = await callbackUrl(testEnv as unknown as Record<string, unknown>, "no-such-instance", "done", "1 hour", Date.now());
+    expect((await callback(gone, {})).status).toBe(404);
+    expect((await callback(url, { ok: 1 }, { "content-type": "text/plain" })).status).toBe(415);
+    expect((await callback(url, { approved: true })).status).toBe(202);
+    const handle = await (testEnv.FLOW_T_CALLBACK as Workflow).get(id);
+    for (let i = 0; i < 100 && (await handle.status()).status !== "complete"; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await handle.status()).output).toEqual({ approved: true });
+    expect((await callback(url, {})).status).toBe(409);
   });
 });
