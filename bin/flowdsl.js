@@ -64,4 +64,4 @@ try {
   register();
   ({ main } = await import("../src/cli/main.ts"));
 }
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

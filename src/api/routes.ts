@@ -13,6 +13,7 @@ import { ApiError, errorResponse, json } from "./errors.js";
 import { terminateWithCompensation } from "./terminate.js";
 import { buildHistory, readEvents } from "./history.js";
 import { verifyCallback } from "../interpreter/callbacks.js";
+import { openApi } from "./openapi.js";
 import { graphOf } from "../model/graph.js";
 import type { Definition } from "../interpreter/context.js";
 import { PAGE_HTML } from "../generated/web.js";
@@ -141,6 +142,8 @@ async function readLimited(req: Request): Promise<Uint8Array> {
   }
   return out;
 }
+
+route("GET", "/openapi.json", async (req) => json(openApi(new URL(req.url).origin)));
 
 route("GET", "/workflows", async () => json(Object.values(DEFINITIONS).map((d) => ({ name: d.name, description: d.description, hash: d.hash }))));
 

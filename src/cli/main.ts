@@ -1,6 +1,6 @@
 // `flowdsl validate [paths…] [--format text|json|github]` (docs/reference.md, Validation).
 // Exit codes: 0 valid, 1 invalid, 2 usage error.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve, relative } from "node:path";
 import { prettify } from "../errors.js";
 import type { Diagnostic } from "../errors.js";
@@ -9,6 +9,7 @@ import { validateDefinitionText } from "../definition/validate.js";
 import { modelOf } from "../model/model.js";
 import { graphOf, toDot, toMermaid } from "../model/graph.js";
 import { toSvg } from "./graph-svg.js";
+import { generateTypes } from "./types.js";
 import { DEFAULT_MAX_STEPS, ENGINE_MAX_STEPS, FREE_PLAN_MAX_STEPS, stepBudget } from "../model/budget.js";
 
 export const EXIT_VALID = 0;
@@ -19,10 +20,12 @@ type Format = (typeof FORMATS)[number];
 
 const USAGE = `Usage: flowdsl validate [paths…] [--format text|json|github] [--budget]
        flowdsl graph <file> [--format mermaid|svg|dot]
+       flowdsl types [paths…] [--out FILE]
 
 validate: checks workflow definitions (files, or folders of *.yaml/*.yml; default:
 definitions/). --budget also prints each valid definition's worst-case step count, node by node.
 graph: prints the picture of one definition (default Mermaid, which renders on GitHub).
+types: TypeScript types of every definition's input and a typed API client (stdout, or --out).
 Exit code 0 on success, 1 when a definition is invalid, 2 on a usage error.`;
 
 export interface Io {
@@ -106,13 +109,14 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-export function main(argv: string[], io: Io = defaultIo): number {
+export function main(argv: string[], io: Io = defaultIo): number | Promise<number> {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "-h" || command === "help") {
     io.out(USAGE);
     return EXIT_VALID;
   }
   if (command === "graph") return graphCommand(rest, io);
+  if (command === "types") return typesCommand(rest, io);
   if (command !== "validate") {
     io.err(command === undefined ? USAGE : `flowdsl: unknown command "${command}"\n\n${USAGE}`);
     return EXIT_USAGE;
@@ -204,6 +208,46 @@ function graphCommand(args: string[], io: Io): number {
     return EXIT_INVALID;
   }
   io.out(renderGraph(readFileSync(abs, "utf8"), abs, format).trimEnd());
+  return EXIT_VALID;
+}
+
+/** `flowdsl types [paths…] [--out FILE]`. */
+async function typesCommand(args: string[], io: Io): Promise<number> {
+  let out: string | undefined;
+  const paths: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--out") out = args[++i];
+    else if (a.startsWith("--out=")) out = a.slice("--out=".length);
+    else if (a.startsWith("-")) {
+      io.err(`flowdsl: unknown option "${a}"\n\n${USAGE}`);
+      return EXIT_USAGE;
+    } else paths.push(a);
+  }
+  if (out === "") {
+    io.err("flowdsl: --out takes a file name");
+    return EXIT_USAGE;
+  }
+  const files: string[] = [];
+  for (const p of paths.length > 0 ? paths : ["definitions"]) {
+    const abs = resolve(io.cwd, p);
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (!st) {
+      io.err(`flowdsl: no such file or folder: ${p}`);
+      return EXIT_USAGE;
+    }
+    if (st.isDirectory()) files.push(...safeReaddir(abs).filter(isDefinitionFile).map((f) => join(abs, f)));
+    else files.push(abs);
+  }
+  const results = validateFiles(files, (f) => relative(io.cwd, f) || f);
+  if (!results.every((r) => r.valid)) {
+    for (const r of results) for (const d of r.diagnostics) io.err(prettify(d));
+    return EXIT_INVALID;
+  }
+  const defs = files.map((f) => validateDefinitionText(readFileSync(f, "utf8"), f).definition!).map((d) => ({ name: d.name, input: d.input }));
+  const text = await generateTypes(defs);
+  if (out) writeFileSync(resolve(io.cwd, out), text);
+  else io.out(text.trimEnd());
   return EXIT_VALID;
 }
 

@@ -21,7 +21,7 @@ export interface CallbackClaim {
 
 const enc = new TextEncoder();
 const b64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-function fromB64url(s: string): Uint8Array | undefined {
+function fromB64url(s: string): Uint8Array<ArrayBuffer> | undefined {
   try {
     const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4));
     return Uint8Array.from(bin, (c) => c.charCodeAt(0));

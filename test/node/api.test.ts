@@ -45,6 +45,15 @@ describe("HTTP API on wrangler dev", () => {
     expect(one.body).toMatchObject({ name: "hello", input: { required: ["name"] }, definition: { name: "hello" } });
   });
 
+  it("serves its OpenAPI 3.1 description, with hello's start body from its input schema", async () => {
+    const r = await call("GET", "/openapi.json");
+    expect(r.status).toBe(200);
+    const doc = r.body as unknown as { openapi: string; servers: Array<{ url: string }>; paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } } }> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.servers[0]?.url).toBe(dev.url);
+    expect(doc.paths["/workflows/hello"]?.post?.requestBody?.content["application/json"]?.schema.required).toEqual(["name"]);
+  });
+
   it("starts hello, sends the event it waits for, and it completes with the expected output", async () => {
     const started = await call("POST", "/workflows/hello", { body: JSON.stringify({ name: "Ada" }) });
     expect(started.status).toBe(201);
