@@ -255,11 +255,15 @@ describe("instances survive a restart of npm start", () => {
 
   it("kill -9 during 40 keyed starts, then the same 40 retried: every key maps to one instance, and each completes", async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `k9-${Date.now()}-${i}`);
-    const startKeyed = (key: string, i: number) =>
-      fetch(`${dev!.url}/workflows/quick`, { method: "POST", headers: { ...H, "idempotency-key": key }, body: JSON.stringify({ n: i }) }).then(
-        async (r) => ({ status: r.status, id: r.ok ? ((await r.json()) as { id: string }).id : undefined }),
-        () => ({ status: 0, id: undefined }),
-      );
+    // A start the kill cuts short may fail anywhere: before the answer or while reading it.
+    const startKeyed = async (key: string, i: number): Promise<{ status: number; id: string | undefined }> => {
+      try {
+        const r = await fetch(`${dev!.url}/workflows/quick`, { method: "POST", headers: { ...H, "idempotency-key": key }, body: JSON.stringify({ n: i }) });
+        return { status: r.status, id: r.ok ? ((await r.json()) as { id: string }).id : undefined };
+      } catch {
+        return { status: 0, id: undefined };
+      }
+    };
     const inFlight = keys.map(startKeyed);
     await new Promise((r) => setTimeout(r, 150));
     await restart("SIGKILL");
