@@ -253,6 +253,24 @@ describe("instances survive a restart of npm start", () => {
     expect(stream).toMatch(/event: end\n/);
   }, 90_000);
 
+  it("terminate with compensation on npm start: the wait is where it stops, the compensation runs once, the instance ends terminated", async () => {
+    const base = `http://127.0.0.1:${mock.port}/tc-${Date.now()}`;
+    const p = (x: string) => new URL(base + x).pathname;
+    await fetch(`http://127.0.0.1:${mock.port}/__script`, { method: "POST", body: JSON.stringify({ [p("/reserve")]: [{ status: 200, body: { token: "t" } }] }) });
+    const { id } = (await (await fetch(`${dev!.url}/workflows/story`, { method: "POST", headers: H, body: JSON.stringify({ base }) })).json()) as { id: string };
+    let waiting: unknown = null;
+    for (let i = 0; i < 150 && !waiting; i++) {
+      waiting = ((await (await fetch(`${dev!.url}/instances/${id}`, { headers: H })).json()) as { waitingFor: { event?: string } | null }).waitingFor?.event === "go" ? true : null;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(waiting).toBe(true);
+    const t = await fetch(`${dev!.url}/instances/${id}/terminate`, { method: "POST", headers: H, body: JSON.stringify({ compensate: true }) });
+    expect(t.status).toBe(202);
+    expect(await t.json()).toMatchObject({ compensate: true, stopsAt: "go" });
+    expect(await finalStatus(id)).toMatchObject({ status: "terminated" });
+    expect(await calls(base, "/release")).toBe(1);
+  }, 90_000);
+
   it("kill -9 during 40 keyed starts, then the same 40 retried: every key maps to one instance, and each completes", async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `k9-${Date.now()}-${i}`);
     // A start the kill cuts short may fail anywhere: before the answer or while reading it.
