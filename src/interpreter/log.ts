@@ -1,7 +1,10 @@
 // One line per step attempt (docs/language.md, "Logs"). Deployed Workers get structured JSON
 // (instanceId, node, step, attempt, durationMs, outcome), which Workers Logs can query; under
 // `npm start` (the var FLOWDSL_LOG=pretty) a calm sentence instead:
-// `create invoice: attempt 1 failed (answered 503), retrying in 10 s`. FLOWDSL_LOG=off is quiet.
+// `create invoice: attempt 1 failed (answered 503), retrying in 10 s`. FLOWDSL_LOG=errors logs
+// only retries, failures and ends; off is quiet. A line per step is not free: on the local
+// engine, JSON lines for every attempt made case (a) of the bench 1.6× the hand-written
+// workflow (BENCHMARKS.md), so a busy deployment may want `errors`.
 import type { StepConfig } from "./context.js";
 import { backoffDelay } from "./config.js";
 
@@ -30,7 +33,7 @@ export function retryDelayMs(config: StepConfig | undefined, attempt: number): n
 const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
 
 export function logAttempt(env: Record<string, unknown>, a: AttemptLog): void {
-  if (env.FLOWDSL_LOG === "off") return;
+  if (env.FLOWDSL_LOG === "off" || (env.FLOWDSL_LOG === "errors" && a.outcome === "ok")) return;
   if (env.FLOWDSL_LOG === "pretty") {
     const what = a.outcome === "ok" ? `done in ${seconds(a.durationMs)}` : `failed (${a.error ?? "error"})`;
     const next = a.outcome === "retry" ? (a.retryInMs !== undefined ? `, retrying in ${seconds(a.retryInMs)}` : ", no attempts left") : a.outcome === "failed" ? ", not retried" : "";

@@ -419,3 +419,23 @@ describe("$callbackUrl", () => {
     expect(await verifyCallback(env, `${payload}.${sig}x`, 1_000_000)).toBeUndefined();
   });
 });
+
+describe("log levels", () => {
+  it("FLOWDSL_LOG=errors keeps retries, failures and ends; off keeps nothing", async () => {
+    const { logAttempt, logEnd } = await import("../../src/interpreter/log.js");
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => void lines.push(s);
+    try {
+      const a = { instanceId: "i", node: "/steps/0", step: "s", attempt: 1, durationMs: 1 };
+      for (const level of ["errors", "off"]) {
+        logAttempt({ FLOWDSL_LOG: level }, { ...a, outcome: "ok" });
+        logAttempt({ FLOWDSL_LOG: level }, { ...a, outcome: "retry", error: "busy", retryInMs: 10 });
+        logEnd({ FLOWDSL_LOG: level }, { instanceId: "i", workflow: "w", outcome: "complete" });
+      }
+    } finally {
+      console.log = log;
+    }
+    expect(lines.map((l) => (JSON.parse(l) as { outcome: string }).outcome)).toEqual(["retry", "complete"]);
+  });
+});
