@@ -11,6 +11,7 @@ import { ACTIONS } from "./actions/index.js";
 import { DEFINITIONS } from "./generated/definitions.js";
 import { recordRow, terminationRequest } from "./api/registry.js";
 import { LEGACY_BINDING } from "./definition/entries.js";
+import { isAlreadyExists } from "./api/instances.js";
 
 export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> {
   override async run(event: Readonly<WorkflowEvent<InstanceParams>>, step: WorkflowStep): Promise<unknown> {
@@ -31,7 +32,7 @@ export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> 
         try {
           await workflow(d.binding).create({ id, params });
         } catch (e) {
-          if (!/already.?exists/i.test(e instanceof Error ? e.message : String(e))) throw e;
+          if (!isAlreadyExists(e)) throw e;
         }
       },
       async notify(parent, type, payload) {

@@ -6,7 +6,7 @@
 import type { Definition } from "../interpreter/context.js";
 import { modelOf } from "../model/model.js";
 import type { DefinitionModel, ModelNode } from "../model/model.js";
-import { slotName } from "../model/steps.js";
+import { templateRegex } from "../model/steps.js";
 
 export type NodeState = "running" | "retrying" | "sleeping" | "waiting" | "complete" | "failed" | "compensated";
 
@@ -51,12 +51,7 @@ function matcher(model: DefinitionModel): (step: string) => { node: ModelNode; a
   for (const node of model.nodes) {
     for (const s of node.steps) {
       if (s.template.fixed !== undefined) fixed.set(s.template.fixed, { node, api: s.api });
-      else {
-        const slots = new Set(s.template.segments.filter((g) => g.slot !== undefined).map((g) => `{${slotName(g.slot!)}}`));
-        let src = s.template.text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-        for (const x of slots) src = src.split(x.replace(/[{}]/g, "\\$&")).join("\\d+");
-        patterns.push({ re: new RegExp(`^${src}$`), node, api: s.api });
-      }
+      else patterns.push({ re: templateRegex(s.template), node, api: s.api });
     }
   }
   return (step) => fixed.get(step) ?? patterns.find((p) => p.re.test(step));

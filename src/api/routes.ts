@@ -5,7 +5,7 @@ import type { BuiltDefinition } from "../definition/built.js";
 import { decodeErrorMessage } from "../interpreter/errors.js";
 import { isValidEventType } from "../nodes/wait-for-event.js";
 import { modelOf } from "../model/model.js";
-import { instantiate } from "../model/steps.js";
+import { instantiate, templateRegex } from "../model/steps.js";
 import { deleteRecord, listInstances, markFinished } from "./registry.js";
 import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
@@ -383,14 +383,9 @@ function restartPoint(name: string, hash: string, from: unknown): { name: string
     const step = first.steps[0]!;
     return { name: instantiate(step.template, new Array<number>(first.slots).fill(0)), type: step.api };
   }
-  const step = model.nodes.flatMap((m) => m.steps).find((s) => templateMatches(s.template.text, from));
+  const step = model.nodes.flatMap((m) => m.steps).find((s) => templateRegex(s.template).test(from));
   if (!step) throw new ApiError(400, "UNKNOWN_NODE", `No step of ${name} is named "${from}".`);
   return { name: from, type: step.api };
-}
-
-function templateMatches(template: string, name: string): boolean {
-  const re = new RegExp("^" + template.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/\\\{[a-z]\\\}/g, "\\d+") + "$");
-  return re.test(name);
 }
 
 /**

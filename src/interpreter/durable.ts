@@ -42,8 +42,6 @@ export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Pr
       // Termination requested while the instance was busy: stop at the first new step.
       if (frame.state.terminate?.api === "next" && !frame.state.compensating) return envelope(terminatedError(nodePath));
       const t0 = Date.now();
-      const log = (outcome: "ok" | "retry" | "failed", error?: string): void =>
-        logAttempt(frame.state.host.env, { instanceId: frame.state.workflow.id, node: m.id, step: name, attempt, durationMs: Date.now() - t0, outcome, ...(error !== undefined ? { error } : {}), ...(outcome === "retry" ? { retryInMs: retryDelayMs(m.config, attempt) } : {}) });
       let result: unknown;
       try {
         result = plainResult(await body({ name, attempt }), name);
@@ -51,12 +49,12 @@ export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Pr
         try {
           result = classify(e, nodePath);
         } catch (retry) {
-          log("retry", reasonOf(retry));
+          logOutcome(frame, name, attempt, t0, "retry", reasonOf(retry));
           throw retry;
         }
       }
-      if (isErrorEnvelope(result)) log("failed", result[ERROR_ENVELOPE_KEY].message);
-      else log("ok");
+      if (isErrorEnvelope(result)) logOutcome(frame, name, attempt, t0, "failed", result[ERROR_ENVELOPE_KEY].message);
+      else logOutcome(frame, name, attempt, t0, "ok");
       return result;
     });
   } catch (e) {
@@ -90,6 +88,14 @@ function classify(e: unknown, nodePath: string): unknown {
 
 export function terminatedError(node: string): FlowError {
   return new FlowError({ name: TERMINATED, node, message: "terminated on request" });
+}
+
+/** One log line for an attempt (a function, not a closure made per attempt on the hot path). */
+function logOutcome(frame: Frame, step: string, attempt: number, t0: number, outcome: "ok" | "retry" | "failed", error?: string): void {
+  const env = frame.state.host.env;
+  if (env.FLOWDSL_LOG === "off") return;
+  const m = frame.node;
+  logAttempt(env, { instanceId: frame.state.workflow.id, node: m.id, step, attempt, durationMs: Date.now() - t0, outcome, ...(error !== undefined ? { error } : {}), ...(outcome === "retry" ? { retryInMs: retryDelayMs(m.config, attempt) } : {}) });
 }
 
 /** A failure in a few words for the log: the message without flowdsl's marker. */

@@ -38,6 +38,18 @@ export function instantiate(t: StepTemplate, indices: readonly number[]): string
   return stepName(parts);
 }
 
+const regexes = new WeakMap<StepTemplate, RegExp>();
+/** The step names a template stands for: `charge[{i}]/notify` → /^charge\[\d+\]\/notify$/. */
+export function templateRegex(t: StepTemplate): RegExp {
+  let re = regexes.get(t);
+  if (!re) {
+    const quote = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    re = new RegExp(`^${t.segments.map((s) => quote(s.text) + (s.slot === undefined ? "" : "\\[\\d+\\]")).join("\\/")}$`);
+    regexes.set(t, re);
+  }
+  return re;
+}
+
 /** The node's own step name for the frame's loop indices. */
 export function stepOf(frame: Frame): string {
   return instantiate(frame.node.path, frame.indices);
