@@ -1,9 +1,9 @@
-// Generates src/generated/workflow.ts from schema/workflow.schema.json.
+// Generates src/generated/workflow.ts and test.ts from schema/*.schema.json, and docs/errors.md.
 // `--check` fails (exit 1) when the committed file differs from what the schema gives.
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { compile } from "json-schema-to-typescript";
 import type { JSONSchema4 } from "json-schema";
-import { API_CODES, DEFINITION_CODES, RUNTIME_ERROR_NAMES } from "../src/errors.js";
+import { API_CODES, DEFINITION_CODES, RUNTIME_ERROR_NAMES, TEST_CODES } from "../src/errors.js";
 
 const SCHEMA = new URL("../schema/workflow.schema.json", import.meta.url);
 const OUT = new URL("../src/generated/workflow.ts", import.meta.url);
@@ -21,11 +21,23 @@ const ts = await compile(schema, "WorkflowDefinition", {
   style: { singleQuote: false },
 });
 
+const TEST_SCHEMA = new URL("../schema/test.schema.json", import.meta.url);
+const TEST_OUT = new URL("../src/generated/test.ts", import.meta.url);
+const testSchema = JSON.parse(readFileSync(TEST_SCHEMA, "utf8")) as JSONSchema4;
+const testTs = await compile(testSchema, "TestFile", {
+  bannerComment: `/* generated — do not edit. Source: schema/test.schema.json; regenerate with \`npm run codegen\`. */`,
+  additionalProperties: false,
+  unreachableDefinitions: true,
+  strictIndexSignatures: true,
+  style: { singleQuote: false },
+});
+
 const ERRORS_DOC = new URL("../docs/errors.md", import.meta.url);
 const doc = errorsDoc();
 
 const outputs: Array<[URL, string, string]> = [
   [OUT, ts, "src/generated/workflow.ts (from schema/workflow.schema.json)"],
+  [TEST_OUT, testTs, "src/generated/test.ts (from schema/test.schema.json)"],
   [ERRORS_DOC, doc, "docs/errors.md (from src/errors.ts)"],
 ];
 if (process.argv.includes("--check")) {
@@ -59,7 +71,7 @@ ${rows(DEFINITION_CODES)}
 
 ${RUNTIME_ERROR_NAMES.map((n) => `- \`${n}\``).join("\n")}
 
-A \`fail\` node may raise its own name (\`error: OutOfStock\`). \`$error\` is
+A \`fail\` node may raise its own name (\`error: OutOfStock\`). \`UNMOCKED_CALL\` is raised only under \`flowdsl test\`. \`$error\` is
 \`{ name, message, node, status? }\`; \`status\` is the HTTP status of an \`HttpError\`.
 
 ## API error codes
@@ -67,5 +79,11 @@ A \`fail\` node may raise its own name (\`error: OutOfStock\`). \`$error\` is
 | code | what to do |
 |---|---|
 ${rows(API_CODES)}
+
+## Test failures (\`flowdsl test\`)
+
+| code | what it means |
+|---|---|
+${rows(TEST_CODES)}
 `;
 }

@@ -46,7 +46,32 @@ export const DEFINITION_CODES = {
   STEP_BUDGET: "In the worst case an instance would run more steps than Cloudflare allows (25,000). Bound the loops (`maxItems`, `foreach.max`, `repeat.max`) or move work into child workflows.",
   STEP_BUDGET_FREE_PLAN: "In the worst case an instance would run more steps than the Workers Free plan allows (1,024). Bound the loops, or run it on a paid plan.",
   YAML_ALIAS_CYCLE: "An alias refers to a map or list that contains it, so the value would be infinite. Write the value out.",
+  TEST_UNKNOWN_DEFINITION: "A test file's `definition` names no definition beside it (or in definitions/). Fix the name.",
+  TEST_DEFINITION_INVALID: "The definition under test does not validate. Fix it first (`flowdsl validate`).",
+  TEST_DUPLICATE_CASE: "Two cases in one test file share a name. Rename one.",
+  TEST_INPUT_INVALID: "A case's `input` does not satisfy the definition's input schema. Fix the input.",
+  TEST_UNKNOWN_NODE: "A mock or expectation names no node of the definition. Use a node's name, or its name path (parent/name) when the name is not unique.",
+  TEST_AMBIGUOUS_NODE: "Several nodes have this name. Use the name path (parent/name) of the one you mean.",
+  TEST_MOCK_KIND: "This mock does not fit the node: http takes status/headers/body/error, a do with an action result/error, a workflow output/error; other nodes reach nothing outside and take no mock.",
+  TEST_UNKNOWN_EVENT: "No waitForEvent node of the definition waits for this event type. Fix the type.",
+  TEST_EXPECT_CONFLICT: "The expectation contradicts itself (an output with status errored, an error with status complete). Keep the one that matches `status`.",
 } as const;
+
+/** Why a test case failed (`flowdsl test`): each failure carries one of these. */
+export const TEST_CODES = {
+  UNMOCKED_CALL: "A node reached for the outside world (an http call, a child workflow, an action's fetch) with no mock in the case. Add a mock under `mocks:`.",
+  EXPECT_STATUS: "The instance ended with another status than `expect.status`.",
+  EXPECT_OUTPUT: "The output differs from `expect.output` (the message shows where).",
+  EXPECT_ERROR: "The error's name, message or node differs from `expect.error`.",
+  EXPECT_CALLS: "A node ran its step body another number of times than `expect.calls` says.",
+  EXPECT_RAN: "A node in `expect.ran` was never reached.",
+  EXPECT_NOT_RAN: "A node in `expect.notRan` was reached.",
+  CASE_TIMEOUT: "The instance did not end within the case's `timeout` (default 30 s). Something waits on more than test time: look for a missing event or a very slow mock.",
+  REPLAY_DIVERGED: "--replay: after a crash at this step the instance ended differently. Something in the definition is not deterministic across replays.",
+  REPLAY_RERAN_STEP: "--replay: after a crash a finished step ran its body again. Step names changed between replays.",
+  TEST_RUNNER_FAILED: "The local engine could not run the case (the message says why).",
+} as const;
+export type TestCode = keyof typeof TEST_CODES;
 
 export const API_CODES = {
   UNAUTHORIZED: "Send `Authorization: Bearer <API_TOKEN>`.",
@@ -82,6 +107,7 @@ export const RUNTIME_ERROR_NAMES = [
   "CompensationFailed",
   "OutputTooLarge",
   "HostNotAllowed",
+  "UNMOCKED_CALL",
 ] as const;
 
 export type DefinitionCode = keyof typeof DEFINITION_CODES;

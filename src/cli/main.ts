@@ -10,6 +10,8 @@ import { modelOf } from "../model/model.js";
 import { graphOf, toDot, toMermaid } from "../model/graph.js";
 import { toSvg } from "./graph-svg.js";
 import { generateTypes } from "./types.js";
+import { isTestFile } from "../testing/file.js";
+import { testCommand } from "./test.js";
 import { DEFAULT_MAX_STEPS, ENGINE_MAX_STEPS, FREE_PLAN_MAX_STEPS, stepBudget } from "../model/budget.js";
 
 export const EXIT_VALID = 0;
@@ -21,12 +23,16 @@ type Format = (typeof FORMATS)[number];
 const USAGE = `Usage: flowdsl validate [paths…] [--format text|json|github] [--budget]
        flowdsl graph <file> [--format mermaid|svg|dot]
        flowdsl types [paths…] [--out FILE]
+       flowdsl test [paths…] [--format text|json|junit|github] [--coverage] [--replay]
 
 validate: checks workflow definitions (files, or folders of *.yaml/*.yml; default:
 definitions/). --budget also prints each valid definition's worst-case step count, node by node.
 graph: prints the picture of one definition (default Mermaid, which renders on GitHub).
 types: TypeScript types of every definition's input and a typed API client (stdout, or --out).
-Exit code 0 on success, 1 when a definition is invalid, 2 on a usage error.`;
+test: runs the cases of *.test.yaml files (default: definitions/) on the local engine, with
+their mocks; --coverage lists nodes no case reached; --replay also crashes each case after
+every step and checks that it ends the same.
+Exit code 0 on success, 1 when a definition is invalid or a test fails, 2 on a usage error.`;
 
 export interface Io {
   out(s: string): void;
@@ -36,7 +42,8 @@ export interface Io {
 
 const defaultIo: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n"), cwd: process.cwd() };
 
-export const isDefinitionFile = (f: string): boolean => [".yaml", ".yml"].includes(extname(f));
+/** A definition file: *.yaml or *.yml, but not a test file (*.test.yaml). */
+export const isDefinitionFile = (f: string): boolean => [".yaml", ".yml"].includes(extname(f)) && !isTestFile(f);
 const stemOf = (f: string): string => basename(f, extname(f));
 
 export interface FileResult {
@@ -117,6 +124,7 @@ export function main(argv: string[], io: Io = defaultIo): number | Promise<numbe
   }
   if (command === "graph") return graphCommand(rest, io);
   if (command === "types") return typesCommand(rest, io);
+  if (command === "test") return testCommand(rest, io);
   if (command !== "validate") {
     io.err(command === undefined ? USAGE : `flowdsl: unknown command "${command}"\n\n${USAGE}`);
     return EXIT_USAGE;
@@ -260,7 +268,11 @@ export function renderGraph(text: string, file: string, format: GraphFormat): st
 
 /** GitHub Actions workflow command: ::error file=…,line=…,col=…,title=CODE::message */
 export function githubAnnotation(d: Diagnostic): string {
+  return githubCommand(d.severity, d, d.code, `${d.code} ${d.message}`);
+}
+
+export function githubCommand(level: "error" | "warning" | "notice", at: { file: string; line: number; col: number }, title: string, message: string): string {
   const prop = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
   const data = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  return `::${d.severity} file=${prop(d.file)},line=${d.line},col=${d.col},title=${prop(d.code)}::${data(`${d.code} ${d.message}`)}`;
+  return `::${level} file=${prop(at.file)},line=${at.line},col=${at.col},title=${prop(title)}::${data(message)}`;
 }

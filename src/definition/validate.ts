@@ -134,7 +134,7 @@ export function validateLoaded(loaded: Loaded, opts: ValidateOptions = {}): Vali
   return { file, diagnostics: out, definition: ok ? (value as unknown as FlowdslWorkflowDefinition) : undefined };
 }
 
-type Report = (code: DefinitionCode, message: string, at: readonly PathSegment[], o?: { key?: boolean; offset?: number; severity?: "warning" }) => void;
+export type Report = (code: DefinitionCode, message: string, at: readonly PathSegment[], o?: { key?: boolean; offset?: number; severity?: "warning" }) => void;
 
 interface WalkContext {
   map: SourceMap;
@@ -366,7 +366,7 @@ function sourceOffset(map: SourceMap, at: JsonPath, index: number): number | und
   return s.start + quoted + index;
 }
 
-function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, defName: Map<unknown, string>, kind?: Kind): void {
+export function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, defName: Map<unknown, string>, kind?: Kind, subject = "definition"): void {
   const defOf = (e: ErrorObject): string => defName.get(e.parentSchema) ?? "";
   const anyOfAt = new Set(errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath));
   const durationAt = new Set(errors.filter((e) => /uration$/.test(defOf(e))).map((e) => e.instancePath));
@@ -392,7 +392,7 @@ function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, def
         break;
       case "required": {
         const missing = (e.params as { missingProperty: string }).missingProperty;
-        const what = kind && rel.length === 0 ? `${article(kind)} ${kind} node` : rel.length === 0 && base.length === 0 ? "A definition" : `\`${field}\``;
+        const what = kind && rel.length === 0 ? `${article(kind)} ${kind} node` : rel.length === 0 && base.length === 0 ? `A ${subject}` : `\`${field}\``;
         report("MISSING_FIELD", `${what} needs \`${missing}\`. Add it.`, at);
         break;
       }
@@ -400,7 +400,7 @@ function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, def
         const extra = (e.params as { additionalProperty: string }).additionalProperty;
         const known = Object.keys(((e.parentSchema as Schema | undefined)?.properties as Schema | undefined) ?? {});
         const hint = closest(extra, known);
-        const owner = kind && rel.length === 0 ? `${article(kind).toLowerCase()} ${kind} node` : rel.length === 0 ? "a definition" : `\`${field}\``;
+        const owner = kind && rel.length === 0 ? `${article(kind).toLowerCase()} ${kind} node` : rel.length === 0 ? `a ${subject}` : `\`${field}\``;
         const isKind = (KINDS as readonly string[]).includes(extra);
         report("UNKNOWN_FIELD", `\`${extra}\` is not a field of ${owner}.${hint ? ` Did you mean \`${hint}\`?` : ""}${isKind ? "" : ` Known: ${known.join(", ")}.`}`, [...at, extra], { key: true });
         break;

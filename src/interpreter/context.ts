@@ -88,6 +88,8 @@ export interface RunState {
   compensating: boolean;
   /** A terminate-with-compensation in progress: where to stop. */
   terminate?: TerminateTarget;
+  /** Observer of reached nodes (RunOptions.onNode). */
+  onNode?: (node: ModelNode) => void;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Outbound requests of nodes and actions: through the effects seam, with the safety rules of
 // docs/reference.md ("Outbound HTTP safety") checked on the first URL and on every redirect.
+import { FlowError } from "./errors.js";
 import type { Effects, NodeRef } from "./effects.js";
 import { checkUrl, MAX_REDIRECTS } from "../nodes/http-safety.js";
 import { ActionFailure } from "../actions/types.js";
@@ -35,6 +36,8 @@ export async function safeFetch(effects: Effects, at: NodeRef, url: URL, init: R
     try {
       res = await effects.fetch(at, target.toString(), { method, headers, body, redirect: "manual" });
     } catch (e) {
+      // A FlowError is an answer already (a test runner's UNMOCKED_CALL), not a network failure.
+      if (e instanceof FlowError) throw e;
       throw new OutboundFailed(`${method} ${target.origin}${target.pathname} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     const location = res.headers.get("location");

@@ -3,7 +3,7 @@
 import type { Frame, Host, InstanceParams, RunState, StepLike } from "./context.js";
 import { orderKey } from "./context.js";
 import type { Runner } from "../nodes/types.js";
-import type { ModelList } from "../model/model.js";
+import type { ModelList, ModelNode } from "../model/model.js";
 import { modelOf } from "../model/model.js";
 import { stepOf } from "../model/steps.js";
 import type { Effects } from "./effects.js";
@@ -42,6 +42,7 @@ export async function runList(list: ModelList, frame: Frame): Promise<unknown> {
     let result: unknown;
     try {
       if (m.if !== undefined && !truthy(await evaluateExpressionField(m.if, scope))) continue;
+      if (state.onNode !== undefined) state.onNode(m);
       result = await m.run(nodeFrame, runner);
     } catch (e) {
       throw atNode(e, nodeFrame);
@@ -66,6 +67,8 @@ export const NOTIFY_PARENT_STEP = "/notify parent";
 export interface RunOptions {
   /** Wraps the engine's effects (a test runner's mocks, a history's recorder). */
   effects?: (base: Effects) => Effects;
+  /** Told of every node the run reaches (a test runner's `ran` and coverage). */
+  onNode?: (node: ModelNode) => void;
 }
 
 export async function runInstance(params: InstanceParams, instanceId: string, step: StepLike, host: Host, opts: RunOptions = {}): Promise<unknown> {
@@ -73,7 +76,7 @@ export async function runInstance(params: InstanceParams, instanceId: string, st
   const model = modelOf(def);
   const workflow = { id: instanceId, name: params.name, hash: params.hash };
   const base = engineEffects(step, host);
-  const state: RunState = { effects: opts.effects ? opts.effects(base) : base, host, params, workflow, compensations: [], compensating: false };
+  const state: RunState = { effects: opts.effects ? opts.effects(base) : base, host, params, workflow, compensations: [], compensating: false, ...(opts.onNode ? { onNode: opts.onNode } : {}) };
   // Only a definition with compensations needs to know of a terminate-with-compensation.
   const target = model.hasCompensations && host.terminateRequest ? parseTarget(await host.terminateRequest()) : undefined;
   if (target) {

@@ -6,10 +6,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateFiles } from "../../src/cli/main.js";
+import { isTestFile } from "../../src/testing/file.js";
 import { DEFINITION_CODES } from "../../src/errors.js";
 
 const root = new URL("../..", import.meta.url).pathname;
-const yamlIn = (dir: string): string[] => readdirSync(join(root, dir)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+const yamlIn = (dir: string): string[] => readdirSync(join(root, dir)).filter((f) => /\.ya?ml$/.test(f) && !isTestFile(f)).sort().map((f) => join(dir, f));
 
 type Expectation = { file: string } & ({ kind: "diagnostic"; code: string; line: number; col: number } | { kind: "valid" } | { kind: "budget"; steps: number });
 
