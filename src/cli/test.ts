@@ -98,7 +98,7 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
 }
 
 function caseLine(r: CaseReport): string {
-  const head = `${r.passed ? "✓" : "✗"} ${r.file} › ${r.name} (${r.durationMs} ms${r.replayed !== undefined ? `, replayed from ${r.replayed} steps` : ""})`;
+  const head = `${r.passed ? "✓" : "✗"} ${r.file} › ${r.name} (${r.durationMs} ms${r.replayed !== undefined ? `, replayed after ${r.replayed} crash${r.replayed === 1 ? "" : "es"}` : ""})`;
   return [head, ...r.failures.map((f) => `    ${f.code} ${f.message}`)].join("\n");
 }
 

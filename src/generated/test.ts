@@ -1,7 +1,7 @@
 /* generated — do not edit. Source: schema/test.schema.json; regenerate with `npm run codegen`. */
 
 /**
- * One answer, or a list of answers for successive attempts (the last one repeats).
+ * One answer, or a list of answers for successive requests of the node (retries and loop iterations alike); the last one repeats.
  *
  * @minItems 1
  */
@@ -51,7 +51,7 @@ export type Mock =
     }
   | [Answer, ...Answer[]];
 /**
- * One answer, or a list of answers for successive attempts (the last one repeats).
+ * One answer, or a list of answers for successive requests of the node (retries and loop iterations alike); the last one repeats.
  *
  * @minItems 1
  *
@@ -142,13 +142,13 @@ export interface Case {
    */
   input?: unknown;
   /**
-   * Answers for the nodes that reach the outside world, by node name (its name path a/b when the name is not unique). http: one response per attempt, the last repeats. do with an action: a result or an error. workflow: the child's output or error.
+   * Answers for the nodes that reach the outside world, by node name (its name path a/b when the name is not unique). A node's answers go to its requests in order, across retries and loop iterations; the last one repeats. http: status/headers/body (or error: a failed connection). do with an action: result or error. workflow: the child's output or error.
    */
   mocks?: {
     [k: string]: Mock | undefined;
   };
   /**
-   * Events for the instance. Each is delivered to the first wait for its type that is reached (after `after`, if given); a wait with no event left times out when its timeout is up (in test time: at once, unless something else is due first).
+   * Events sent to the instance. A wait takes the first event of its type that arrives (see `after`) before its timeout; a wait no event reaches times out, in test time: at once, unless something else is due first.
    */
   events?: Event[];
   expect: Expect;
@@ -219,7 +219,7 @@ export interface Event {
    */
   payload?: unknown;
   /**
-   * Test time between reaching the wait and the event's arrival (default: at once). Later than the wait's timeout, the wait times out and the event stays for the next wait of its type.
+   * When the event arrives, in test time from the instance's start (default 0: before anything waits). A wait takes it if it arrives before the wait's timeout; otherwise the wait times out and the event stays for the next wait of its type.
    */
   after?: string | number;
 }

@@ -42,9 +42,11 @@ export interface Trace {
   waits: Record<string, number>;
   /** How many times run() began (the first run and each replay after a restart). */
   runs: number;
+  /** Every mock answer taken, in order: by which node, in which step (`name#count`). */
+  answers: Array<{ node: string; key: string }>;
 }
 
-export const emptyTrace = (): Trace => ({ ran: [], calls: {}, unmocked: [], steps: [], bodyRuns: {}, waits: {}, runs: 0 });
+export const emptyTrace = (): Trace => ({ ran: [], calls: {}, unmocked: [], steps: [], bodyRuns: {}, waits: {}, runs: 0, answers: [] });
 
 /** Virtual time for one run(): timers fire earliest first, only when nothing is in flight. */
 export class TestClock {
@@ -135,50 +137,68 @@ export function testEffects(base: Effects, plan: TestPlan, trace: Trace, start: 
   const clock = new TestClock();
   const occurrences = new Map<string, number>();
   const consumed = new Map<string, number>();
-  /** Per node and loop indices: requests since the step's first attempt (one answer each). */
-  const requests = new Map<string, number>();
+  /** The step each node (under its loop indices) is running now. */
+  const running = new Map<string, string>();
+  /**
+   * A node's answers go to its requests in order, across attempts and loop iterations (a poll
+   * sees "draft" then "issued"); the last repeats. Taken answers live in the trace, so a
+   * replay's cached steps take none and a re-run step takes the same ones again.
+   */
+  const take = (at: NodeRef, answers: readonly Answer[]): Answer => {
+    const id = at.node.id;
+    let i = 0;
+    for (const a of trace.answers) if (a.node === id) i++;
+    trace.answers.push({ node: id, key: running.get(slot(at)) ?? "" });
+    return answerAt(answers, i);
+  };
   const known = new Set(trace.steps.map((s) => `${s.name}#${s.count}`));
-  const ask = (name: string, type: Trace["steps"][number]["type"]): string => {
+  /** The step's key (name#occurrence, as the engine counts); `engine` when the engine is asked. */
+  const ask = (name: string, type: Trace["steps"][number]["type"]): { key: string; engine: () => void } => {
     const count = (occurrences.get(name) ?? 0) + 1;
     occurrences.set(name, count);
     const key = `${name}#${count}`;
-    if (!known.has(key)) {
+    // Only steps the engine journals are places a replay can restart from.
+    const engine = (): void => {
+      if (known.has(key)) return;
       known.add(key);
       trace.steps.push({ name, count, type });
-    }
-    return key;
+    };
+    return { key, engine };
   };
   const slot = (at: NodeRef): string => (at.indices.length === 0 ? at.node.id : `${at.node.id}[${at.indices.join(",")}]`);
 
   return {
     do(at, name, config, fn) {
-      const key = ask(name, "do");
+      const { key, engine } = ask(name, "do");
       if (at && at.node.kind === "workflow" && !plan.mocks[at.node.id]) return Promise.reject(unmocked(at, `Child workflow "${at.node.name}"`, trace));
+      engine();
       const body = (ctx?: { attempt?: number }) => {
         trace.bodyRuns[key] = (trace.bodyRuns[key] ?? 0) + 1;
         if (at) {
           trace.calls[at.node.id] = (trace.calls[at.node.id] ?? 0) + 1;
-          if ((ctx?.attempt ?? 1) === 1) requests.set(slot(at), 0);
+          running.set(slot(at), key);
         }
         return fn(ctx);
       };
       return clock.busy(() => base.do(at, name, config, body));
     },
     async sleep(at, name, ms) {
-      ask(name, "sleep");
+      const { engine } = ask(name, "sleep");
       await clock.after(ms);
+      engine();
       return clock.busy(() => base.sleep(at, name, ms));
     },
     async sleepUntil(at, name, until) {
-      ask(name, "sleep");
+      const { engine } = ask(name, "sleep");
       await clock.until(until.getTime() - start);
+      engine();
       return clock.busy(() => base.sleepUntil(at, name, until));
     },
     async waitForEvent<T>(at: NodeRef, name: string, opts: { type: string; timeout: number }): Promise<{ payload: T }> {
-      const key = ask(name, "waitForEvent");
+      const { key, engine } = ask(name, "waitForEvent");
       if (at.node.kind === "workflow") {
         // The child's outcome: its mock, at once.
-        const a = answerAt(plan.mocks[at.node.id] ?? [{}], 0);
+        const a = take(at, plan.mocks[at.node.id] ?? [{}]);
         const err = errorOf(a);
         const payload = err ? { status: "errored", error: { name: err.name ?? "Failed", message: err.message } } : { status: "complete", output: a.output ?? null };
         return { payload: payload as T };
@@ -186,10 +206,13 @@ export function testEffects(base: Effects, plan: TestPlan, trace: Trace, start: 
       const n = consumed.get(opts.type) ?? 0;
       const ofType = plan.events.map((e, i) => ({ e, i })).filter((x) => x.e.type === opts.type);
       const next = ofType[n];
-      if (next && next.e.afterMs <= opts.timeout) {
+      // An event arrives at its test time (`after` the start); a wait takes it if it comes
+      // before the wait's timeout, otherwise it stays for the next wait of its type.
+      if (next && next.e.afterMs <= clock.now + opts.timeout) {
         consumed.set(opts.type, n + 1);
         trace.waits[key] = next.i;
-        await clock.after(next.e.afterMs);
+        await clock.until(Math.max(clock.now, next.e.afterMs));
+        engine();
         // The engine holds the case's events (sent before the start): it hands this one over.
         return clock.busy(() => base.waitForEvent<T>(at, name, opts));
       }
@@ -199,9 +222,7 @@ export function testEffects(base: Effects, plan: TestPlan, trace: Trace, start: 
     fetch(at, url, init) {
       const answers = at.node.kind === "http" ? plan.mocks[at.node.id] : undefined;
       if (!answers) return Promise.reject(unmocked(at, `${init.method ?? "GET"} ${url.replace(/\?.*$/, "")}`, trace));
-      const i = requests.get(slot(at)) ?? 0;
-      requests.set(slot(at), i + 1);
-      const a = answerAt(answers, i);
+      const a = take(at, answers);
       const err = errorOf(a);
       if (err) return Promise.reject(new TypeError(err.message));
       return Promise.resolve(responseOf(a));
@@ -209,7 +230,7 @@ export function testEffects(base: Effects, plan: TestPlan, trace: Trace, start: 
     async action(at, name, args, ctx) {
       const answers = plan.mocks[at.node.id];
       if (!answers) return base.action(at, name, args, ctx);
-      const a = answerAt(answers, ctx.attempt - 1);
+      const a = take(at, answers);
       const err = errorOf(a);
       if (!err) return a.result ?? null;
       // A retryable failure is any exception (the engine retries it); otherwise a named, final one.

@@ -97,7 +97,7 @@ export default {
   async fetch(req: Request, env: Env): Promise<Response> {
     const path = new URL(req.url).pathname;
     if (req.method !== "POST") return new Response("POST /run or /restart", { status: 405 });
-    const body = (await req.json()) as { id: string; params?: TestParams; timeoutMs: number; from?: { name: string; count: number; type: "do" | "sleep" | "waitForEvent" }; events?: Array<{ type: string; payload: unknown }> };
+    const body = (await req.json()) as { id: string; params?: TestParams; timeoutMs: number; from?: { name: string; count: number; type: "do" | "sleep" | "waitForEvent" }; events?: Array<{ type: string; payload: unknown }>; kept?: string[] };
     if (path === "/run" && body.params) {
       traces.set(body.id, emptyTrace());
       await env[TEST_BINDING].create({ id: body.id, params: body.params });
@@ -107,6 +107,9 @@ export default {
       // A crash after every step before `from`: the engine keeps their results and replays.
       const t = traceOf(body.id);
       t.bodyRuns = {};
+      // Steps from `from` on run again and take their answers again.
+      const kept = new Set(body.kept ?? []);
+      t.answers = t.answers.filter((a) => kept.has(a.key));
       const runs = t.runs;
       const handle = await env[TEST_BINDING].get(body.id);
       await handle.restart({ from: body.from });
