@@ -203,7 +203,7 @@ export function loadTestFile(path: string, display: string, cwd: string): Loaded
     const events = (c.events ?? []).map((e, j) => {
       if (waitedTypes && !waitedTypes.has(e.event)) {
         const hint = closest(e.event, [...waitedTypes]);
-        report("TEST_UNKNOWN_EVENT", `No node waits for a "${e.event}" event${hint ? `; did you mean "${hint}"?` : waitedTypes.size > 0 ? ` (waited for: ${[...waitedTypes].join(", ")})` : ""}.`, [...at, "events", j, "event"]);
+        report("TEST_UNKNOWN_EVENT", `No node waits for a "${e.event}" event${hint ? `. Did you mean "${hint}"?` : waitedTypes.size > 0 ? ` (waited for: ${[...waitedTypes].join(", ")}).` : "."}`, [...at, "events", j, "event"]);
       }
       return { type: e.event, payload: e.payload ?? null, afterMs: e.after === undefined ? 0 : (parseDuration(e.after) ?? 0) };
     });

@@ -99,6 +99,17 @@ describe("completion", () => {
     expect(items.every((i) => i.documentation !== undefined)).toBe(true);
   });
 
+  it.for([
+    { what: "in a test case: its fields", text: "cases:\n  - name: a\n    |\n", has: ["input", "mocks", "events", "expect", "timeout"] },
+    { what: "in an expectation: what can be expected", text: "cases:\n  - name: a\n    expect:\n      |\n", has: ["status", "output", "error", "calls", "ran", "notRan"] },
+    { what: "in an answer: the mock fields", text: "cases:\n  - name: a\n    mocks:\n      charge:\n        |\n", has: ["status", "headers", "body", "result", "output", "error"] },
+  ])("test files (their modeline names schema/test.schema.json) $what", async ({ text, has }) => {
+    const schema = new URL("../../schema/test.schema.json", import.meta.url).href;
+    const p = await at(`# yaml-language-server: $schema=${schema}\ndefinition: checkout\n` + text);
+    const items = await server.completion(p.uri, p.line, p.character);
+    expect(properties(items)).toEqual(expect.arrayContaining(has));
+  });
+
   it("in an empty file: a whole new definition", async () => {
     const { uri } = await at("|");
     const items = await server.completion(uri, 0, 0);
