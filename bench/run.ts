@@ -9,6 +9,7 @@ import { benchInterpreter, benchJsonata } from "./interpreter.js";
 import { benchBundle } from "./bundle.js";
 import { benchStarts } from "./starts.js";
 import { benchWeb } from "./web.js";
+import { benchTesting } from "./testing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const rows: Row[] = [];
@@ -20,6 +21,7 @@ const ALL: Array<[string, () => Row[] | Promise<Row[]>]> = [
   ["validation", () => benchValidate(RUNS)],
   ["engine", () => benchEngine(Number(process.env.BENCH_ENGINE_PAIRS ?? Math.max(RUNS, 41)))], // the local engine is noisy on 2 cores: many pairs
   ["web", () => benchWeb(RUNS)],
+  ["testing", () => benchTesting(RUNS)],
   ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 7))],
   ["bundle", () => benchBundle(RUNS)],
 ];
