@@ -72,7 +72,7 @@ interface Harness {
   close(): Promise<void>;
 }
 
-type Restart = (from: { name: string; count: number; type: "do" | "sleep" | "waitForEvent" }, events: Array<{ type: string; payload: unknown }>, kept: string[]) => Promise<CaseResult>;
+export type Restart = (from: { name: string; count: number; type: "do" | "sleep" | "waitForEvent" }, events: Array<{ type: string; payload: unknown }>, kept: string[]) => Promise<CaseResult>;
 
 async function startHarness(cwd: string): Promise<Harness> {
   // wrangler prints its own progress; the runner reports the cases.
@@ -170,7 +170,7 @@ export function check(c: ResolvedCase, r: CaseResult): Failure[] {
  * earlier results kept. The case's expectations must still hold (its `calls` aside: a step
  * cut short by a crash runs again, as it would on Cloudflare), and no kept step may run again.
  */
-async function replay(restart: Restart, c: ResolvedCase, first: CaseResult): Promise<{ failures: Failure[]; replayed: number }> {
+export async function replayCase(restart: Restart, c: ResolvedCase, first: CaseResult): Promise<{ failures: Failure[]; replayed: number }> {
   const steps = first.trace.steps;
   const waits = first.trace.waits;
   for (let k = 1; k < steps.length; k++) {
@@ -218,7 +218,7 @@ export async function runSuites(suites: TestSuite[], opts: RunnerOptions): Promi
         let failures = check(c, r);
         let replayed: number | undefined;
         if (opts.replay && failures.length === 0) {
-          const rep = await replay(restart, c, r);
+          const rep = await replayCase(restart, c, r);
           failures = rep.failures;
           replayed = rep.replayed;
         }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_CODES, DEFINITION_CODES } from "../../src/errors.js";
+import { replayCase } from "../../src/testing/runner.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const bin = join(root, "bin/flowdsl.js");
@@ -123,5 +124,40 @@ describe("flowdsl test", () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).not.toMatch(/^::error/m);
     expect(r.stdout.trim().split("\n").pop()).toMatch(/^(\d+) passed, 0 failed \(\1 cases in 25 files/);
+  });
+});
+
+describe("--replay's verdicts", () => {
+  const steps = [
+    { name: "a", count: 1, type: "do" as const },
+    { name: "b", count: 1, type: "do" as const },
+    { name: "c", count: 1, type: "do" as const },
+  ];
+  const trace = (bodyRuns: Record<string, number>) => ({ ran: [], calls: {}, unmocked: [], steps, bodyRuns, waits: {}, runs: 1, answers: [] });
+  const plan = { mocks: {}, events: [] };
+  const aCase = { name: "x", line: 1, input: {}, plan, timeoutMs: 1000, expect: { status: "complete" as const, output: { value: { value: 1 } }, calls: [], ran: [], notRan: [] } };
+  const first = { status: "complete" as const, output: { value: 1 }, trace: trace({ "a#1": 1, "b#1": 1, "c#1": 1 }) };
+
+  it("restarts after each step but the last, keeping the steps before", async () => {
+    const asked: Array<{ from: string; kept: string[] }> = [];
+    const r = await replayCase(async (from, _events, kept) => {
+      asked.push({ from: from.name, kept });
+      return { status: "complete", output: { value: 1 }, trace: trace({ [`${from.name}#1`]: 1 }) };
+    }, aCase, first);
+    expect(r).toEqual({ failures: [], replayed: 2 });
+    expect(asked).toEqual([{ from: "b", kept: ["a#1"] }, { from: "c", kept: ["a#1", "b#1"] }]);
+  });
+
+  it("REPLAY_RERAN_STEP when a kept step runs its body again", async () => {
+    const r = await replayCase(async (from) => ({ status: "complete", output: { value: 1 }, trace: trace({ "a#1": 1, [`${from.name}#1`]: 1 }) }), aCase, first);
+    expect(r.failures.map((f) => f.code)).toEqual(["REPLAY_RERAN_STEP"]);
+    expect(r.failures[0]!.message).toContain('after a crash after step "a"');
+  });
+
+  it("REPLAY_DIVERGED when the case's expectations fail after a crash", async () => {
+    const r = await replayCase(async (from) => ({ status: "complete", output: { value: from.name === "c" ? 2 : 1 }, trace: trace({}) }), aCase, first);
+    expect(r.failures.map((f) => f.code)).toEqual(["REPLAY_DIVERGED"]);
+    expect(r.replayed).toBe(2);
+    expect(r.failures[0]!.message).toMatch(/after a crash after step "b": EXPECT_OUTPUT/);
   });
 });
