@@ -120,7 +120,7 @@ const rebuildOn = (what) => {
 };
 const watchers = [
   watch(join(root, "definitions"), (_event, file) => {
-    if (file && /\.ya?ml$/.test(file)) rebuildOn(file);
+    if (file && /\.ya?ml$/.test(file) && !/\.test\.ya?ml$/.test(file)) rebuildOn(file);
   }),
   watch(join(root, "wrangler.jsonc"), () => rebuildOn("wrangler.jsonc")),
 ];

@@ -38,7 +38,7 @@ const origin = `http://127.0.0.1:${server.port}`;
 const SERVICES = ["accounting", "mail", "payment", "inventory", "chat", "jobs", "profile", "processor", "external", "legacy", "quotes", "reports"];
 
 const files = ["definitions", "test/definitions"].flatMap((d) =>
-  readdirSync(join(root, d)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(root, d, f)),
+  readdirSync(join(root, d)).filter((f) => /\.ya?ml$/.test(f) && !/\.test\.ya?ml$/.test(f)).sort().map((f) => join(root, d, f)),
 );
 const defs = new Map<string, Definition>();
 for (const f of files) {
