@@ -53,6 +53,10 @@ export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> 
         const self = children.parentRef!();
         await (await workflow(self.binding).get(self.id)).terminate();
       },
+      async sendSelf(type, payload) {
+        const self = children.parentRef!();
+        await (await workflow(self.binding).get(self.id)).sendEvent({ type, payload });
+      },
     });
   }
 }

@@ -57,6 +57,8 @@ export interface Host {
   terminateRequest?(): Promise<string | null>;
   /** Ends this instance as terminated, after its compensations ran. */
   terminateSelf?(): Promise<void>;
+  /** Sends an event to this instance (a race's loser hands back an event it took). */
+  sendSelf?(type: string, payload: unknown): Promise<void>;
 }
 
 /** Where a node sits in the run: a position key that follows the definition and loop indices. */
@@ -90,6 +92,9 @@ export interface RunState {
   terminate?: TerminateTarget;
   /** Observer of reached nodes (RunOptions.onNode). */
   onNode?: (node: ModelNode) => void;
+  /** Races of this run by key, and engine calls in flight (src/interpreter/races.ts). */
+  races?: Map<string, import("./races.js").RaceRun>;
+  inflight?: Set<{ node: ModelNode; indices: readonly number[]; started: number }>;
 }
 
 /**

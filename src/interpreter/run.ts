@@ -15,6 +15,7 @@ import { parseTarget, TERMINATE_SELF_STEP, TERMINATED } from "./terminate.js";
 import type { TerminateTarget } from "./terminate.js";
 import { terminatedError } from "./durable.js";
 import { logEnd } from "./log.js";
+import { trackedEffects } from "./races.js";
 
 const runner: Runner = {
   steps(list, frame, ord, opts) {
@@ -77,6 +78,7 @@ export async function runInstance(params: InstanceParams, instanceId: string, st
   const workflow = { id: instanceId, name: params.name, hash: params.hash };
   const base = engineEffects(step, host);
   const state: RunState = { effects: opts.effects ? opts.effects(base) : base, host, params, workflow, compensations: [], compensating: false, ...(opts.onNode ? { onNode: opts.onNode } : {}) };
+  if (model.hasRaces) state.effects = trackedEffects(state.effects, state);
   // Only a definition with compensations needs to know of a terminate-with-compensation.
   const target = model.hasCompensations && host.terminateRequest ? parseTarget(await host.terminateRequest()) : undefined;
   if (target) {

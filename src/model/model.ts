@@ -90,6 +90,8 @@ export interface DefinitionModel {
   byId: ReadonlyMap<string, ModelNode>;
   /** Some node has `compensate:` steps (terminating with compensation then matters). */
   hasCompensations: boolean;
+  /** Some node is a race (its waits claim their events: src/nodes/race.ts). */
+  hasRaces: boolean;
   /** Step templates used by two nodes: the validator reports them. */
   collisions: Array<{ text: string; first: ModelNode; second: ModelNode }>;
 }
@@ -115,12 +117,12 @@ export function modelOf(definition: DefinitionLike): DefinitionModel {
  * Binds a kind's description and execution to one node, typed by its kind (no casts past
  * here). Methods rather than arrow properties: bundlers that keep names wrap each of those.
  */
-function bindKind<K extends Kind>(kind: K, node: NodeOfKind[K]) {
+function bindKind<K extends Kind>(kind: K, node: NodeOfKind[K], where: { inRace: boolean }) {
   const mod = NODE_KINDS[kind];
   return {
     durable: mod.durable,
     stepApi: mod.stepApi,
-    extraSteps: mod.extraSteps?.(node) ?? [],
+    extraSteps: mod.extraSteps?.(node, where) ?? [],
     children: mod.children(node),
     expressions: mod.expressions(node),
     declares: mod.declares?.(node) ?? [],
@@ -158,7 +160,7 @@ function buildModel(def: DefinitionLike): DefinitionModel {
       if (kind === undefined || typeof name !== "string") continue;
       open.add(raw);
       const nodeAt = [...at, i];
-      const bound = bindKind(kind, raw as NodeOfKind[typeof kind]);
+      const bound = bindKind(kind, raw as NodeOfKind[typeof kind], { inRace: raceOf(ctx.parent) !== undefined });
       const segs = [...ctx.prefix, { text: name }];
       const path = template(segs);
       const r = raw as { if?: unknown; as?: unknown };
@@ -235,7 +237,13 @@ function buildModel(def: DefinitionLike): DefinitionModel {
   };
 
   const root = list(def.steps, ["steps"], "/steps", { prefix: [], slots: 0, depth: 1, inCompensation: false });
-  return { root, nodes, byId, collisions, hasCompensations: nodes.some((m) => m.compensation !== undefined) };
+  return { root, nodes, byId, collisions, hasCompensations: nodes.some((m) => m.compensation !== undefined), hasRaces: nodes.some((m) => m.kind === "race") };
+}
+
+/** The nearest race `m` is inside of (itself included), or undefined. */
+function raceOf(m: ModelNode | undefined): ModelNode | undefined {
+  for (let p = m; p; p = p.parent) if (p.kind === "race") return p;
+  return undefined;
 }
 
 export type { Frame, StepConfig, Segment, StepTemplate };

@@ -7,6 +7,7 @@ import type { NodeKind } from "./types.js";
 import { isEngineAbort } from "../interpreter/errors.js";
 import { extraStepOf } from "../model/steps.js";
 import { branchChildren, refOf, startBranches } from "./shared.js";
+import { raceKey, raceRun } from "../interpreter/races.js";
 
 /** The winner step records a decision already made: nothing to retry, nothing slow. */
 const WINNER_CONFIG = { retries: { limit: 0, delay: 0 }, timeout: 60_000 };
@@ -18,6 +19,8 @@ export const raceNode: NodeKind<RaceNode> = {
   children: (n) => branchChildren(n.branches),
   expressions: () => [],
   async run(_n, frame, run) {
+    // Its waits read this record when they claim an event (src/interpreter/races.ts).
+    const state = raceRun(frame.state, raceKey(frame.node, frame.indices));
     const { names, results: branches } = startBranches(frame, run);
     const first = await new Promise<{ index: number; value: unknown } | { failures: unknown[] }>((resolve, reject) => {
       const failures: unknown[] = new Array(names.length);
@@ -34,6 +37,11 @@ export const raceNode: NodeKind<RaceNode> = {
       );
     });
     if ("failures" in first) throw first.failures.find((f) => f !== undefined);
-    return frame.state.effects.do(refOf(frame), extraStepOf(frame, "winner"), WINNER_CONFIG, async () => ({ winner: names[first.index]!, result: first.value }));
+    state.deciding = true;
+    // On a replay the journal answers, and may name another branch than the one first here.
+    const decided = (await frame.state.effects.do(refOf(frame), extraStepOf(frame, "winner"), WINNER_CONFIG, async () => ({ winner: names[first.index]!, result: first.value }))) as { winner: string; result: unknown };
+    state.deciding = false;
+    state.winner = names.indexOf(decided.winner);
+    return decided;
   },
 };

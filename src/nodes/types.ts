@@ -63,7 +63,7 @@ export interface ExprField {
 
 /** A durable step a node issues besides its own (`<node>/winner`, `<node>/wait`). */
 export interface ExtraStep {
-  role: "winner" | "wait";
+  role: "winner" | "wait" | "claim";
   /** Appended to the node's step name: `/winner`. */
   suffix: string;
   api: "do" | "waitForEvent";
@@ -82,7 +82,8 @@ export interface NodeDescription<N> {
   durable: boolean;
   /** The engine call behind the node's own step name, if it has one. */
   stepApi?: "do" | "sleep" | "waitForEvent";
-  extraSteps?(node: N): ExtraStep[];
+  /** `inRace`: the node is inside a race's branch (a wait there claims its event: src/nodes/race.ts). */
+  extraSteps?(node: N, where: { inRace: boolean }): ExtraStep[];
   /** The fields the step config is read from (default: the node; workflow: its retries only). */
   configFields?(node: N): { retries?: unknown; timeout?: unknown };
   children(node: N): ChildList[];

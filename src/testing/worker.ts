@@ -42,6 +42,7 @@ export class TestWorkflow extends WorkflowEntrypoint<Record<string, unknown>, Te
       {
         env: this.env,
         instanceId: id,
+        sendSelf: async (type, payload) => (await (this.env as Env)[TEST_BINDING].get(id)).sendEvent({ type, payload }),
         // Never reached: the case's effects answer every request from its mocks.
         fetch: () => Promise.reject(new Error("flowdsl test: no network")),
         actions: ACTIONS,

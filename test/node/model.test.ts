@@ -71,7 +71,7 @@ describe("node identity and step-name templates", () => {
     ["/steps/6/steps/2/branches/right/0/steps/0", "do", "orders[{i}]/both/right/inner[{j}]/deep", ["do orders[{i}]/both/right/inner[{j}]/deep"]],
     ["/steps/7", "race", "fastest", ["do fastest/winner"]],
     ["/steps/7/branches/a/0", "http", "fastest/a/ask a", ["do fastest/a/ask a"]],
-    ["/steps/7/branches/b/0", "waitForEvent", "fastest/b/answer b", ["waitForEvent fastest/b/answer b"]],
+    ["/steps/7/branches/b/0", "waitForEvent", "fastest/b/answer b", ["waitForEvent fastest/b/answer b", "do fastest/b/answer b/claim"]],
     ["/steps/8/steps/0", "do", "guarded/risky", ["do guarded/risky"]],
     ["/steps/8/catch/0/steps/0", "do", "guarded/catch[0]/handle http", ["do guarded/catch[0]/handle http"]],
     ["/steps/8/catch/1/steps/0", "do", "guarded/catch[1]/handle any", ["do guarded/catch[1]/handle any"]],

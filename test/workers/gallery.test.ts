@@ -543,3 +543,39 @@ describe("instance history", () => {
     await intro.dispose();
   });
 });
+
+describe("race losers never take a later node's event", () => {
+  // Round 1 is won by "approve"; its losing wait for "reject" stays registered in the engine
+  // (Cloudflare cannot cancel a wait). Round 2's "reject" must still reach round 2.
+  type History = { nodes: Array<{ step: string; state: string }> };
+  const waitingIn = async (id: string, step: string) =>
+    eventually(
+      () => api("GET", `/instances/${id}/history`),
+      (r) => ((r.body as unknown as History).nodes ?? []).some((n) => n.step === step && n.state === "waiting"),
+      20_000,
+    );
+
+  it.for([
+    { what: "while the instance runs", pause: false },
+    { what: "when the event arrives while it is paused, so a replay re-registers every wait", pause: true },
+  ])("in a loop of two races between approve and reject ($what)", async ({ pause }) => {
+    const started = await api("POST", "/workflows/t-race-loop", {});
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await waitingIn(id, "rounds[0]/decide/no/rejected");
+    expect((await api("POST", `/instances/${id}/events/approve`, { by: "Ada" })).status).toBe(202);
+    await waitingIn(id, "rounds[1]/decide/no/rejected");
+    if (pause) expect((await api("POST", `/instances/${id}/pause`)).status).toBe(202);
+    expect((await api("POST", `/instances/${id}/events/reject`, { by: "Bob" })).status).toBe(202);
+    if (pause) {
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await api("POST", `/instances/${id}/resume`)).status).toBe(202);
+    }
+    const done = await eventually(() => api("GET", `/instances/${id}`), (r) => r.body.status === "complete" || r.body.status === "errored", 20_000);
+    expect(done.body.status).toBe("complete");
+    expect(done.body.output).toEqual(["yes", "no"]);
+    // The loser of round 1 handed its event back once, through its claim step.
+    const h = (await api("GET", `/instances/${id}/history`)).body as unknown as History;
+    expect(h.nodes.filter((n) => n.step === "rounds[0]/decide/no/rejected/claim").length).toBe(1);
+  });
+});
