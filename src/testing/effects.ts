@@ -136,7 +136,22 @@ function responseOf(a: Answer): Response {
 export function testEffects(base: Effects, plan: TestPlan, trace: Trace, start: number): Effects {
   const clock = new TestClock();
   const occurrences = new Map<string, number>();
-  const consumed = new Map<string, number>();
+  /** Events that arrived and no wait took yet, by type (indices into the plan's events). */
+  const arrived = new Map<string, number[]>();
+  /** Waits that began and have no event yet, by type, oldest first. */
+  const waiters = new Map<string, Array<{ resolve: (i: number) => void; done: boolean }>>();
+  /** Which event each wait (by step name) took: a race's loser may hand it back. */
+  const taken = new Map<string, { type: string; index: number }>();
+  const arrive = (type: string, index: number): void => {
+    const w = waiters.get(type)?.find((x) => !x.done);
+    if (w) {
+      w.done = true;
+      waiters.get(type)!.splice(waiters.get(type)!.indexOf(w), 1);
+      w.resolve(index);
+    } else arrived.set(type, [...(arrived.get(type) ?? []), index]);
+  };
+  // Every event arrives at its test time (`after` the start).
+  plan.events.forEach((e, i) => void clock.until(e.afterMs).then(() => arrive(e.type, i)));
   /** The step each node (under its loop indices) is running now. */
   const running = new Map<string, string>();
   /**
@@ -180,7 +195,17 @@ export function testEffects(base: Effects, plan: TestPlan, trace: Trace, start: 
         }
         return fn(ctx);
       };
-      return clock.busy(() => base.do(at, name, config, body));
+      const done = clock.busy(() => base.do(at, name, config, body));
+      if (at && at.node.kind === "waitForEvent" && name.endsWith("/claim")) {
+        // A race's loser handed its event back to the instance (src/interpreter/races.ts):
+        // it arrives again, for the next wait of its type.
+        return done.then((r) => {
+          const t = taken.get(name.slice(0, -"/claim".length));
+          if (t && (r as { forwarded?: boolean } | null)?.forwarded) arrive(t.type, t.index);
+          return r;
+        });
+      }
+      return done;
     },
     async sleep(at, name, ms) {
       const { engine } = ask(name, "sleep");
@@ -203,21 +228,30 @@ export function testEffects(base: Effects, plan: TestPlan, trace: Trace, start: 
         const payload = err ? { status: "errored", error: { name: err.name ?? "Failed", message: err.message } } : { status: "complete", output: a.output ?? null };
         return { payload: payload as T };
       }
-      const n = consumed.get(opts.type) ?? 0;
-      const ofType = plan.events.map((e, i) => ({ e, i })).filter((x) => x.e.type === opts.type);
-      const next = ofType[n];
-      // An event arrives at its test time (`after` the start); a wait takes it if it comes
-      // before the wait's timeout, otherwise it stays for the next wait of its type.
-      if (next && next.e.afterMs <= clock.now + opts.timeout) {
-        consumed.set(opts.type, n + 1);
-        trace.waits[key] = next.i;
-        await clock.until(Math.max(clock.now, next.e.afterMs));
-        engine();
-        // The engine holds the case's events (sent before the start): it hands this one over.
-        return clock.busy(() => base.waitForEvent<T>(at, name, opts));
+      // Like the engine: a wait takes the first event of its type that has arrived, or the
+      // first to arrive before its timeout. Waits take events in the order they began.
+      const pool = arrived.get(opts.type);
+      let index = pool && pool.length > 0 ? pool.shift() : undefined;
+      if (index === undefined) {
+        index = await new Promise<number | undefined>((resolve) => {
+          const w = { resolve, done: false };
+          const list = waiters.get(opts.type) ?? [];
+          list.push(w);
+          waiters.set(opts.type, list);
+          void clock.after(opts.timeout).then(() => {
+            if (w.done) return;
+            w.done = true;
+            list.splice(list.indexOf(w), 1);
+            resolve(undefined);
+          });
+        });
       }
-      await clock.after(opts.timeout);
-      throw new Error(`Execution timed out after ${opts.timeout}ms (no "${opts.type}" event in this case)`);
+      if (index === undefined) throw new Error(`Execution timed out after ${opts.timeout}ms (no "${opts.type}" event in this case)`);
+      trace.waits[key] = index;
+      taken.set(name, { type: opts.type, index });
+      engine();
+      // The engine holds the case's events (sent before the start, in order of arrival).
+      return clock.busy(() => base.waitForEvent<T>(at, name, opts));
     },
     fetch(at, url, init) {
       const answers = at.node.kind === "http" ? plan.mocks[at.node.id] : undefined;

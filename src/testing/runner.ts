@@ -94,7 +94,8 @@ async function startHarness(cwd: string): Promise<Harness> {
         await intro.modify(async (m) => {
           await m.disableSleeps();
           await m.disableRetryDelays();
-          for (const e of c.plan.events) await m.mockEvent({ type: e.type, payload: e.payload });
+          // In order of arrival: the engine hands out events of a type first come, first served.
+          for (const e of [...c.plan.events].sort((a, b) => a.afterMs - b.afterMs)) await m.mockEvent({ type: e.type, payload: e.payload });
         });
         const r = await post("/run", { id, timeoutMs: c.timeoutMs, params: { name: suite.name, hash: suite.hash, definition: suite.definition, input: c.input, test: c.plan } });
         return await then(r, (from, events, kept) => post("/restart", { id, from, events, kept, timeoutMs: c.timeoutMs }));

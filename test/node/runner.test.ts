@@ -111,12 +111,14 @@ describe("flowdsl test", () => {
   });
 
   it("--replay crashes each case after every step and gets the same outcome, no finished step run twice", async () => {
-    const r = await run(["test/runner/checkout.test.yaml", "test/runner/escalation.test.yaml", "--replay", "--format", "json"]);
+    const r = await run(["test/runner/checkout.test.yaml", "test/runner/escalation.test.yaml", "test/runner/rounds.test.yaml", "--replay", "--format", "json"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const report = json(r.stdout);
     // hold stock, charge, cooling off, confirmation: a crash after each of the first three.
     expect(byName(report, "the charge is retried, then confirmed").replayed).toBe(3);
     expect(report.cases.every((c) => c.passed && (c.replayed ?? 0) >= 1)).toBe(true);
+    // Two rounds of a race: round 1's losing wait hands round 2's event back (its claim).
+    expect(byName(report, "approved in the first round, rejected in the second").passed).toBe(true);
   });
 
   it("passes every gallery definition's test file, with GitHub annotations for nothing", async () => {
