@@ -26,7 +26,7 @@ export default {
     const d = DEFINITIONS[m[1]!];
     if (!d) return new Response("no such definition", { status: 404 });
     const input = await req.json();
-    const instance = await (env[d.binding] as Workflow<InstanceParams>).create({ params: { name: d.name, hash: d.hash, definition: d.definition, input } });
+    const instance = await (env[d.binding] as Workflow<InstanceParams>).create({ params: { name: d.name, hash: d.hash, input } });
     return Response.json({ id: instance.id }, { status: 201 });
   },
 };

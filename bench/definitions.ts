@@ -23,3 +23,12 @@ export function http(count: number): Definition {
   const steps = Array.from({ length: count }, (_, i) => ({ http: `h${i}`, url: "{% $input.base %}/ping", query: { i }, result: "{% $response.status %}" }));
   return { name: "bench-http", steps, output: count } as unknown as Definition;
 }
+
+/** The engine cases' definitions, as a Worker has its definitions built in (name → hash, definition). */
+export const BENCH_DEFINITIONS = {
+  "bench-seq": { hash: "bench-seq-50", definition: sequential(50) },
+  "bench-foreach": { hash: "bench-foreach-10", definition: foreach(10) },
+  "bench-http": { hash: "bench-http-50", definition: http(50) },
+};
+/** Params of an interpreted bench instance: pinned by name and hash, like the API's. */
+export const benchParams = (name: keyof typeof BENCH_DEFINITIONS, input: unknown) => ({ name, hash: BENCH_DEFINITIONS[name].hash, input });

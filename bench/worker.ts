@@ -1,16 +1,26 @@
 // The benchmark Worker: the interpreter and the hand-written Workflows side by side on one
 // local engine; the bench script starts instances and polls them over HTTP.
 import { DefinitionWorkflow } from "../src/entrypoint.js";
+import type { DefinitionTable } from "../src/definition/pinned.js";
 import { HandForeach, HandHttp, HandSequential } from "./hand-written.js";
+import { BENCH_DEFINITIONS } from "./definitions.js";
+import { readEvents } from "../src/api/history.js";
 
-export { DefinitionWorkflow, HandForeach, HandHttp, HandSequential };
+/** The interpreter with the bench's definitions built in, found by name and hash as in production. */
+export class BenchDefinitionWorkflow extends DefinitionWorkflow {
+  protected override definitions(): DefinitionTable {
+    return BENCH_DEFINITIONS;
+  }
+}
+
+export { HandForeach, HandHttp, HandSequential };
 
 type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP", Workflow>;
 
 export default {
   async fetch(req: Request, env: Flows): Promise<Response> {
     const url = new URL(req.url);
-    const m = /^\/bench\/(start|status)\/(\w+)(?:\/(.+))?$/.exec(url.pathname);
+    const m = /^\/bench\/(start|status|duration)\/(\w+)(?:\/(.+))?$/.exec(url.pathname);
     if (!m) return new Response("not found", { status: 404 });
     const binding = env[m[2] as keyof Flows];
     if (!binding) return new Response("no such workflow", { status: 404 });
@@ -18,6 +28,12 @@ export default {
       const params = await req.json();
       const instance = await binding.create({ params });
       return Response.json({ id: instance.id });
+    }
+    if (m[1] === "duration") {
+      // The engine's own clock: from the instance's first event to its last (no polling in it).
+      const events = await readEvents(await binding.get(m[3]!));
+      const times = events.map((e) => e.timestamp);
+      return Response.json({ ms: Math.max(...times) - Math.min(...times), events: events.length });
     }
     const s = await (await binding.get(m[3]!)).status();
     return Response.json({ status: s.status, output: s.output ?? null, error: s.error ?? null });

@@ -147,6 +147,9 @@ function renderConfig(user: Record<string, unknown>, generated: WorkflowEntry[],
     workflows: [...own, ...generated],
     ...(crons.length > 0 ? { triggers: { ...triggers, crons } } : {}),
     build: { ...build, command: typeof build.command === "string" && build.command !== "" ? `${check} && ${build.command}` : check },
+    // esbuild's keepNames wraps every closure in a __name() call, JSONata's per-evaluation ones
+    // included; nothing in flowdsl reads a function's name (BENCHMARKS.md). Yours wins if set.
+    keep_names: typeof user.keep_names === "boolean" ? user.keep_names : false,
   };
   delete (config as Record<string, unknown>).$schema;
   return [

@@ -12,23 +12,33 @@ import { DEFINITIONS } from "./generated/definitions.js";
 import { recordRow, terminationRequest } from "./api/registry.js";
 import { LEGACY_BINDING } from "./definition/entries.js";
 import { isAlreadyExists } from "./api/instances.js";
+import { pinnedDefinition } from "./definition/pinned.js";
+import type { DefinitionTable } from "./definition/pinned.js";
 
 export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> {
+  /** The definitions built into this Worker, by name (the benchmark's Worker brings its own). */
+  protected definitions(): DefinitionTable {
+    return DEFINITIONS;
+  }
+
   override async run(event: Readonly<WorkflowEvent<InstanceParams>>, step: WorkflowStep): Promise<unknown> {
     const env = this.env;
+    const table = this.definitions();
+    const definition = await pinnedDefinition(env.DB, table, event.payload);
+    if (!definition) throw new Error(`Definition ${event.payload.name} version ${event.payload.hash} is neither built into this Worker nor stored in D1 (flowdsl_definitions); it cannot run.`);
     const workflow = (binding: string): Workflow<InstanceParams> => {
       const w = env[binding] as Workflow<InstanceParams> | undefined;
       if (!w) throw new Error(`This Worker has no workflow binding ${binding}; deploy with npm run deploy.`);
       return w;
     };
     const children: ChildHost = {
-      lookup: (name) => DEFINITIONS[name],
+      lookup: (name) => table[name],
       // On the child definition's own workflow; the registry row first, as the API does.
-      async create(id, params) {
+      async create(id, params, def) {
         const d = DEFINITIONS[params.name];
         if (!d) throw new Error(`no definition "${params.name}" is built into this Worker`);
         // The row first: a retried step finds it (INSERT OR IGNORE) and the child is never without one.
-        await recordRow(env.DB, { id, name: params.name, hash: params.hash, created: Date.now(), parent: event.instanceId, binding: d.binding });
+        await recordRow(env.DB, { id, name: params.name, hash: params.hash, created: Date.now(), parent: event.instanceId, binding: d.binding }, { name: params.name, hash: params.hash, definition: def });
         try {
           await workflow(d.binding).create({ id, params });
         } catch (e) {
@@ -42,7 +52,7 @@ export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> 
       // Which binding reaches this instance: its own workflow's, or FLOW for an older instance.
       parentRef: () => ({ id: event.instanceId, binding: Object.values(DEFINITIONS).find((d) => d.workflow === event.workflowName)?.binding ?? LEGACY_BINDING }),
     };
-    return runInstance(event.payload, event.instanceId, step as unknown as StepLike, {
+    return runInstance({ ...event.payload, definition }, event.instanceId, step as unknown as StepLike, {
       env: env as unknown as Record<string, unknown>,
       instanceId: event.instanceId,
       fetch: (input, init) => fetch(input, init),

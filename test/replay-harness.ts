@@ -1,7 +1,7 @@
 // A fake WorkflowStep that journals like Cloudflare's engine (results cached by step name
 // plus occurrence), and can kill run() right after its k-th new journal entry. Used by the
 // replay test and by the interpreter benchmark.
-import type { Host, InstanceParams, StepConfig, StepLike } from "../src/interpreter/context.js";
+import type { Host, RunnableParams, StepConfig, StepLike } from "../src/interpreter/context.js";
 import { runInstance } from "../src/interpreter/run.js";
 import { decodeErrorMessage } from "../src/interpreter/errors.js";
 
@@ -121,7 +121,7 @@ export class JournalStep implements StepLike {
 export type Outcome = { status: "complete"; output: unknown } | { status: "errored"; error: unknown };
 
 /** Runs an instance to its end on `step`, crashing after `crashAfter` new entries and replaying until it ends. */
-export async function runToEnd(params: InstanceParams, id: string, step: JournalStep, host: Host, crashAfter?: number): Promise<{ outcome: Outcome; runs: string[][] }> {
+export async function runToEnd(params: RunnableParams, id: string, step: JournalStep, host: Host, crashAfter?: number): Promise<{ outcome: Outcome; runs: string[][] }> {
   const runs: string[][] = [];
   let crash = crashAfter;
   for (;;) {

@@ -48,9 +48,11 @@ export async function idempotentId(name: string, key: string): Promise<string> {
   return `${name}-${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32)}`;
 }
 
+/** Params pin the definition by name and hash; the registry keeps the definition (src/definition/pinned.ts). */
 export function paramsOf(d: BuiltDefinition, input: unknown): InstanceParams {
-  return { name: d.name, hash: d.hash, definition: d.definition, input };
+  return { name: d.name, hash: d.hash, input };
 }
+const pinOf = (d: BuiltDefinition) => ({ name: d.name, hash: d.hash, definition: d.definition });
 
 /** Does the engine have this instance? */
 export async function exists(w: Workflow<InstanceParams>, id: string): Promise<boolean> {
@@ -91,10 +93,10 @@ export async function startInstance(env: Env, name: string, input: unknown, idem
   const id = idempotencyKey === undefined ? crypto.randomUUID() : await idempotentId(name, idempotencyKey);
   const row = { id, name, hash: d.hash, created: Date.now(), parent, binding: d.binding };
   if (idempotencyKey !== undefined && (await getInstance(env.DB, id)) && (await exists(w, id))) return { id, created: false };
-  const [written, made] = await Promise.allSettled([recordRow(env.DB, row), w.create({ id, params: paramsOf(d, input) })]);
+  const [written, made] = await Promise.allSettled([recordRow(env.DB, row, pinOf(d)), w.create({ id, params: paramsOf(d, input) })]);
   if (made.status === "rejected") {
     if (isAlreadyExists(made.reason)) {
-      if (written.status === "rejected") await recordRow(env.DB, row);
+      if (written.status === "rejected") await recordRow(env.DB, row, pinOf(d));
       return { id, created: false };
     }
     if (written.status === "fulfilled") await undoRow(env, w, row);
@@ -103,7 +105,7 @@ export async function startInstance(env: Env, name: string, input: unknown, idem
   if (written.status === "rejected") {
     // The engine has it but the registry could not say so: one more try, else undo the start.
     try {
-      await recordRow(env.DB, row);
+      await recordRow(env.DB, row, pinOf(d));
     } catch (e) {
       await (await w.get(id)).delete().catch(() => undefined);
       throw new ApiError(503, "ENGINE_UNAVAILABLE", `The instance registry (D1) did not answer: ${messageOf(e)}. Nothing was started; retry.`);
@@ -141,7 +143,7 @@ export async function startBatch(env: Env, name: string, items: BatchItem[]): Pr
   for (const [i, it] of items.entries()) if (it.key !== undefined && (await getInstance(env.DB, ids[i]!)) && (await exists(w, ids[i]!))) done.set(ids[i]!, false);
   const todo = [...new Set(ids.filter((id) => !done.has(id)))];
   const rows = todo.map((id) => ({ id, name, hash: d.hash, created: now, parent: null, binding: d.binding }));
-  await recordMany(env.DB, rows);
+  await recordMany(env.DB, rows, pinOf(d));
   const byId = new Map(ids.map((id, i) => [id, items[i]!]));
   let result: WorkflowBatchCreateResult = { created: [], errors: [] };
   try {

@@ -31,6 +31,8 @@ const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS flowdsl_instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL, parent TEXT, finished INTEGER NOT NULL DEFAULT 0, binding TEXT, state TEXT NOT NULL DEFAULT 'created', terminate_at TEXT)",
   "CREATE INDEX IF NOT EXISTS flowdsl_instances_by_name ON flowdsl_instances (name, created DESC)",
   "CREATE INDEX IF NOT EXISTS flowdsl_instances_unfinished ON flowdsl_instances (finished, created DESC, id)",
+  // Every version of a definition an instance started with, by hash (docs/reference.md, Versions).
+  "CREATE TABLE IF NOT EXISTS flowdsl_definitions (hash TEXT PRIMARY KEY, name TEXT NOT NULL, definition TEXT NOT NULL, created INTEGER NOT NULL)",
 ];
 /** Columns later flowdsl versions added; adding one fails harmlessly when it is there. */
 const ADDED_COLUMNS = ["finished INTEGER NOT NULL DEFAULT 0", "binding TEXT", "state TEXT NOT NULL DEFAULT 'created'", "terminate_at TEXT"];
@@ -55,18 +57,62 @@ function ensure(db: D1Database): Promise<unknown> {
 
 const COLUMNS = "id, name, hash, created, parent, COALESCE(binding, ?) AS binding, state";
 
-/** The row of an instance being started (written at the same time as the engine's create). */
-export async function recordRow(db: D1Database, r: Omit<InstanceRecord, "state">): Promise<void> {
+/** A definition to keep with the row: the version the instance runs, stored once per hash. */
+export interface Pinned {
+  name: string;
+  hash: string;
+  definition: unknown;
+}
+
+/** Hashes this isolate has stored already, per database: later starts send no definition. */
+const storedHashes = new WeakMap<D1Database, Set<string>>();
+function definitionInsert(db: D1Database, pin: Pinned | undefined, now: number): D1PreparedStatement[] {
+  if (!pin || storedHashes.get(db)?.has(pin.hash)) return [];
+  return [db.prepare("INSERT OR IGNORE INTO flowdsl_definitions (hash, name, definition, created) VALUES (?, ?, ?, ?)").bind(pin.hash, pin.name, JSON.stringify(pin.definition), now)];
+}
+function markStored(db: D1Database, pin: Pinned | undefined): void {
+  if (!pin) return;
+  let s = storedHashes.get(db);
+  if (!s) {
+    s = new Set();
+    storedHashes.set(db, s);
+  }
+  s.add(pin.hash);
+}
+
+const INSERT_ROW = "INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding) VALUES (?, ?, ?, ?, ?, ?)";
+
+/**
+ * The row of an instance being started (written at the same time as the engine's create), and
+ * the definition it runs the first time this isolate sees its hash (one round trip either way).
+ */
+export async function recordRow(db: D1Database, r: Omit<InstanceRecord, "state">, pin?: Pinned): Promise<void> {
   await ensure(db);
-  await db.prepare("INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding) VALUES (?, ?, ?, ?, ?, ?)").bind(r.id, r.name, r.hash, r.created, r.parent, r.binding).run();
+  const row = db.prepare(INSERT_ROW).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding);
+  const def = definitionInsert(db, pin, r.created);
+  if (def.length === 0) await row.run();
+  else await db.batch([...def, row]);
+  markStored(db, pin);
 }
 
 /** Rows for many instances at once (createBatch), in one round trip. */
-export async function recordMany(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>): Promise<void> {
+export async function recordMany(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>, pin?: Pinned): Promise<void> {
   if (rows.length === 0) return;
   await ensure(db);
-  const sql = "INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding) VALUES (?, ?, ?, ?, ?, ?)";
-  await db.batch(rows.map((r) => db.prepare(sql).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding)));
+  await db.batch([...definitionInsert(db, pin, rows[0]!.created), ...rows.map((r) => db.prepare(INSERT_ROW).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding))]);
+  markStored(db, pin);
+}
+
+/** Stored versions, parsed once per isolate (a definition never changes under its hash). */
+const storedDefinitions = new Map<string, unknown>();
+export async function storedDefinition(db: D1Database, hash: string): Promise<unknown> {
+  if (storedDefinitions.has(hash)) return storedDefinitions.get(hash);
+  await ensure(db);
+  const row = await db.prepare("SELECT definition FROM flowdsl_definitions WHERE hash = ?").bind(hash).first<{ definition: string }>();
+  if (!row) return undefined;
+  const def = JSON.parse(row.definition) as unknown;
+  storedDefinitions.set(hash, def);
+  return def;
 }
 
 export async function deleteRecord(db: D1Database, id: string): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Env } from "../env.js";
 import { DEFINITIONS, INPUT_VALIDATORS } from "../generated/definitions.js";
 import type { BuiltDefinition } from "../definition/built.js";
+import { pinnedDefinition } from "../definition/pinned.js";
 import { decodeErrorMessage } from "../interpreter/errors.js";
 import { isValidEventType } from "../nodes/wait-for-event.js";
 import { modelOf } from "../model/model.js";
@@ -238,33 +239,33 @@ route("GET", "/instances/:id", async (_req, env, p) => {
   const finished = TERMINAL_STATUSES.has(s.status);
   if (finished) await markFinished(env.DB, record.id);
   // "running" alone never hides a wait: say what it waits on.
-  const waitingFor = finished ? null : buildHistory(await readEvents(handle), pinned(record)).waitingFor;
+  const waitingFor = finished ? null : buildHistory(await readEvents(handle), await pinned(env, record)).waitingFor;
   return json({ id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor, output: s.output ?? null, error: publicError(s.error) });
 });
 
-/** The built definition, when the instance runs this version of it (history falls back to it). */
-function pinned(record: { name: string; hash: string }) {
-  const d = DEFINITIONS[record.name];
-  return d && d.hash === record.hash ? d.definition : undefined;
+/** The definition version the instance runs: built into this Worker, or stored when it started. */
+function pinned(env: Env, record: { name: string; hash: string }): Promise<Definition | undefined> {
+  return pinnedDefinition(env.DB, DEFINITIONS, record);
 }
 
 /** The instance's history mapped onto its nodes; `?follow=true` streams it as Server-Sent Events. */
 route("GET", "/instances/:id/history", async (req, env, p) => {
   const { record, handle } = await instanceOr404(env, p.id!);
   const url = new URL(req.url);
-  if (url.searchParams.get("follow") === "true") return followHistory(handle, record);
+  if (url.searchParams.get("follow") === "true") return followHistory(handle, await pinned(env, record));
   const t0 = Date.now();
   const [events, s] = await Promise.all([readEvents(handle), handle.status()]);
-  const h = buildHistory(events, pinned(record));
+  const def = await pinned(env, record);
+  const h = buildHistory(events, def);
   // The graph and input of the definition this instance runs (pinned in its params).
   const params = (events.find((e) => e.type === "workflow_started") as { params?: { definition?: Definition; input?: unknown } } | undefined)?.params;
-  const def = params?.definition ?? pinned(record);
-  const body = { id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor: TERMINAL_STATUSES.has(s.status) ? null : h.waitingFor, input: params?.input ?? null, graph: def ? graphOf(modelOf(def)) : null, nodes: h.nodes, events: h.events };
+  const graphDef = params?.definition ?? def;
+  const body = { id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor: TERMINAL_STATUSES.has(s.status) ? null : h.waitingFor, input: params?.input ?? null, graph: graphDef ? graphOf(modelOf(graphDef)) : null, nodes: h.nodes, events: h.events };
   return json(body, 200, { "server-timing": `history;dur=${Date.now() - t0}` });
 });
 
 /** Every event so far, then each new one as it happens, until the instance finishes. */
-function followHistory(handle: WorkflowInstance, record: { name: string; hash: string }): Response {
+function followHistory(handle: WorkflowInstance, def: Definition | undefined): Response {
   const seen: Parameters<typeof buildHistory>[0] = [];
   let sub: WorkflowInstanceSubscription | undefined;
   const encoder = new TextEncoder();
@@ -279,7 +280,7 @@ function followHistory(handle: WorkflowInstance, record: { name: string; hash: s
         return;
       }
       seen.push(next.value as (typeof seen)[number]);
-      const mapped = buildHistory(seen, pinned(record)).events.at(-1)!;
+      const mapped = buildHistory(seen, def).events.at(-1)!;
       controller.enqueue(encoder.encode(`id: ${next.value.eventId}\ndata: ${JSON.stringify(mapped)}\n\n`));
     },
     cancel() {
@@ -319,7 +320,7 @@ for (const op of ["pause", "resume"] as const) {
 route("POST", "/instances/:id/restart", async (req, env, p) => {
   const body = (await readJson(req, {})) as { from?: unknown } | null;
   const { record, handle } = await lifecycleHandle(env, p.id!, "restart");
-  const from = body && typeof body === "object" && body.from !== undefined ? restartPoint(record.name, record.hash, body.from) : undefined;
+  const from = body && typeof body === "object" && body.from !== undefined ? restartPoint(record.name, await pinned(env, record), body.from) : undefined;
   await engineCall("restart", () => handle.restart(from ? { from } : undefined));
   return json({ id: p.id, operation: "restart", accepted: true, ...(from ? { from: from.name } : {}) }, 202);
 });
@@ -366,15 +367,14 @@ async function engineCall(op: string, f: () => Promise<unknown>): Promise<void> 
  * Where a restart starts: a node path (`/steps/2`, the first step in that node, loop indices 0)
  * or a step name (`charge[3]/notify`), checked against the definition's model.
  */
-function restartPoint(name: string, hash: string, from: unknown): { name: string; type?: "do" | "sleep" | "waitForEvent" } {
+function restartPoint(name: string, def: Definition | undefined, from: unknown): { name: string; type?: "do" | "sleep" | "waitForEvent" } {
   if (typeof from !== "string" || from === "") throw new ApiError(400, "UNKNOWN_NODE", "`from` is a node path (\"/steps/2\") or a step name (\"charge[3]/notify\").");
-  const d = DEFINITIONS[name];
-  if (!d || d.hash !== hash) {
-    // The instance runs an older version of its definition: only a step name can be checked by the engine.
-    if (from.startsWith("/")) throw new ApiError(400, "UNKNOWN_NODE", `This instance runs an earlier version of ${name}; give a step name, not a node path.`);
+  if (!def) {
+    // The version this instance runs is nowhere to be found: only a step name can be checked by the engine.
+    if (from.startsWith("/")) throw new ApiError(400, "UNKNOWN_NODE", `The version of ${name} this instance runs is not available; give a step name, not a node path.`);
     return { name: from };
   }
-  const model = modelOf(d.definition);
+  const model = modelOf(def);
   if (from.startsWith("/")) {
     const node = model.byId.get(from);
     if (!node) throw new ApiError(400, "UNKNOWN_NODE", `${name} has no node at ${from}.`);

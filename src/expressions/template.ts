@@ -196,11 +196,51 @@ function fastPath(path: string[], bindings: Bindings): { value: unknown } | unde
   return { value: toPlain(v) };
 }
 
+/**
+ * `$a.b + 3`, `$n * 2`, `$i - 1`: a variable path and a number literal under + - *. When the
+ * path holds a finite number the answer is JavaScript's, exactly as JSONata's; anything else
+ * (undefined, a string, an overflow) goes to JSONata for its own result or error.
+ */
+const arithmetics = new Map<string, { path: string[]; op: "+" | "-" | "*"; n: number } | null>();
+function arithmetic(expr: string): { path: string[]; op: "+" | "-" | "*"; n: number } | null {
+  let a = arithmetics.get(expr);
+  if (a === undefined) {
+    a = null;
+    try {
+      const ast = compile(expr).ast() as unknown as { type: string; value?: unknown; lhs?: Record<string, unknown>; rhs?: { type: string; value?: unknown } };
+      if (ast.type === "binary" && (ast.value === "+" || ast.value === "-" || ast.value === "*") && ast.rhs?.type === "number" && typeof ast.rhs.value === "number" && ast.lhs) {
+        const lhs = ast.lhs as { type: string; value?: unknown; steps?: Array<{ type: string; value?: unknown }> };
+        const plainStep = (s: { type: string; value?: unknown }, type: string): boolean => s.type === type && typeof s.value === "string" && Object.keys(s).every((k) => k === "type" || k === "value" || k === "position");
+        let path: string[] | null = null;
+        if (plainStep(lhs, "variable") && lhs.value !== "") path = [lhs.value as string];
+        else if (lhs.type === "path" && Array.isArray(lhs.steps) && lhs.steps.length > 1 && plainStep(lhs.steps[0]!, "variable") && lhs.steps[0]!.value !== "" && lhs.steps.slice(1).every((s) => plainStep(s, "name")) && Object.keys(lhs).every((k) => k === "type" || k === "steps" || k === "position")) {
+          path = lhs.steps.map((s) => s.value as string);
+        }
+        if (path) a = { path, op: ast.value, n: ast.rhs.value };
+      }
+    } catch {
+      a = null;
+    }
+    arithmetics.set(expr, a);
+  }
+  return a;
+}
+
 export async function evaluate(expr: string, bindings: Bindings, input: unknown = null): Promise<unknown> {
   const path = simplePath(expr);
   if (path) {
     const hit = fastPath(path, bindings);
     if (hit) return hit.value;
+  } else {
+    const a = arithmetic(expr);
+    if (a) {
+      const hit = fastPath(a.path, bindings);
+      const x = hit?.value;
+      if (typeof x === "number" && Number.isFinite(x)) {
+        const r = a.op === "+" ? x + a.n : a.op === "-" ? x - a.n : x * a.n;
+        if (Number.isFinite(r)) return r;
+      }
+    }
   }
   let result: unknown;
   try {

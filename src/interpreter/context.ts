@@ -26,21 +26,27 @@ export interface StepLike {
   waitForEvent<T>(name: string, opts: { type: string; timeout: number }): Promise<{ payload: T }>;
 }
 
-/** Params of every instance (docs/reference.md, "Versions"): the definition is pinned in them. */
+/**
+ * Params of every instance (docs/reference.md, "Versions"): the definition is pinned by name and
+ * hash (src/definition/pinned.ts finds it); params from earlier versions and tests carry it.
+ */
 export interface InstanceParams {
   name: string;
   hash: string;
-  definition: Definition;
+  definition?: Definition;
   input: unknown;
   /** Set on child instances: where to report the outcome (binding absent: the legacy FLOW). */
   parent?: { id: string; event: string; binding?: string };
 }
 
+/** Params with the pinned definition found: what the interpreter runs. */
+export type RunnableParams = InstanceParams & { definition: Definition };
+
 export interface ChildHost {
   /** Latest definition of that name, as built into the Worker. */
   lookup(name: string): { definition: Definition; hash: string } | undefined;
-  /** Creates the instance; an instance that already exists with that id counts as created. */
-  create(id: string, params: InstanceParams): Promise<void>;
+  /** Creates the instance (running `definition`); an instance that already exists with that id counts as created. */
+  create(id: string, params: InstanceParams, definition: Definition): Promise<void>;
   /** Sends the child's outcome to its parent. */
   notify(parent: { id: string; binding?: string }, event: string, payload: unknown): Promise<void>;
   /** How a child reaches this instance: its id and workflow binding. */
@@ -83,7 +89,7 @@ export interface Compensation {
 export interface RunState {
   effects: Effects;
   host: Host;
-  params: InstanceParams;
+  params: RunnableParams;
   workflow: { id: string; name: string; hash: string };
   compensations: Compensation[];
   /** Inside compensation steps nothing new is registered. */

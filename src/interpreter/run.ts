@@ -1,6 +1,6 @@
 // The run loop: walks a pinned definition's model, node by node, from the top on every replay.
 // Only step results are durable; everything else here must be deterministic.
-import type { Frame, Host, InstanceParams, RunState, StepLike } from "./context.js";
+import type { Frame, Host, RunnableParams, RunState, StepLike } from "./context.js";
 import { orderKey } from "./context.js";
 import type { Runner } from "../nodes/types.js";
 import type { ModelList, ModelNode } from "../model/model.js";
@@ -72,7 +72,7 @@ export interface RunOptions {
   onNode?: (node: ModelNode) => void;
 }
 
-export async function runInstance(params: InstanceParams, instanceId: string, step: StepLike, host: Host, opts: RunOptions = {}): Promise<unknown> {
+export async function runInstance(params: RunnableParams, instanceId: string, step: StepLike, host: Host, opts: RunOptions = {}): Promise<unknown> {
   const def = params.definition;
   const model = modelOf(def);
   const workflow = { id: instanceId, name: params.name, hash: params.hash };

@@ -3,6 +3,7 @@ import type { Node } from "../generated/workflow.js";
 import type { Frame } from "../interpreter/context.js";
 import type { Bindings } from "../expressions/template.js";
 import type { NodeRef } from "../interpreter/effects.js";
+import type { ModelNode } from "../model/model.js";
 import { parseTemplateString } from "../expressions/template.js";
 import type { ChildList, Runner } from "./types.js";
 import { callbackUrl } from "../interpreter/callbacks.js";
@@ -51,8 +52,24 @@ function callbackMaker(frame: Frame): (type: unknown, ttl?: unknown) => Promise<
   return f;
 }
 
-/** Bindings inside a step: the scope plus `$secret` (a Worker secret or var) and `$callbackUrl`. */
+/** Does any of the node's fields call `$secret` or `$callbackUrl`? (Known once per node.) */
+const stepFunctionUsers = new WeakMap<ModelNode, boolean>();
+function usesStepFunctions(m: ModelNode): boolean {
+  let u = stepFunctionUsers.get(m);
+  if (u === undefined) {
+    u = /\$(secret|callbackUrl)\b/.test(JSON.stringify(m.expressions.map((e) => e.value)));
+    stepFunctionUsers.set(m, u);
+  }
+  return u;
+}
+
+/**
+ * Bindings inside a step: the scope plus `$secret` (a Worker secret or var) and `$callbackUrl`.
+ * A node that calls neither reads the scope itself: no copy per step (JSONata never writes to
+ * its bindings).
+ */
 export function stepBindings(frame: Frame, extra?: Bindings): Bindings {
+  if (!usesStepFunctions(frame.node)) return extra ? { ...frame.scope, ...extra } : frame.scope;
   return { ...frame.scope, ...extra, secret: secretReader(frame.state.host.env), callbackUrl: callbackMaker(frame) };
 }
 

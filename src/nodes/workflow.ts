@@ -53,7 +53,7 @@ export const workflowNode: NodeKind<WorkflowNode> = {
       const found = children.lookup(n.definition);
       if (!found) throw new FlowError({ name: "ChildFailed", node: path, message: `no definition "${n.definition}" is deployed` });
       const input = n.params === undefined ? {} : await renderTemplate(n.params, stepBindings(frame));
-      await children.create(id, { name: n.definition, hash: found.hash, definition: found.definition, input, parent: wait ? { ...(children.parentRef?.() ?? { id: frame.state.workflow.id }), event } : undefined });
+      await children.create(id, { name: n.definition, hash: found.hash, input, parent: wait ? { ...(children.parentRef?.() ?? { id: frame.state.workflow.id }), event } : undefined }, found.definition);
       return { id };
     })) as { id: string };
     if (!wait) return started;

@@ -4,7 +4,7 @@
 // The runner in Node sends a case to POST /run and gets back the outcome and the trace.
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import type { WorkflowEvent, WorkflowStep } from "cloudflare:workers";
-import type { InstanceParams, StepLike } from "../interpreter/context.js";
+import type { RunnableParams, StepLike } from "../interpreter/context.js";
 import { runInstance } from "../interpreter/run.js";
 import { ACTIONS } from "../actions/index.js";
 import { decodeErrorMessage } from "../interpreter/errors.js";
@@ -14,7 +14,7 @@ import type { TestPlan, Trace } from "./effects.js";
 
 // Only handlers and classes may be exported from a Worker module: constants stay local.
 const TEST_BINDING = "FLOWDSL_TEST";
-export type TestParams = InstanceParams & { test: TestPlan };
+export type TestParams = RunnableParams & { test: TestPlan };
 
 /** Traces by instance id: the workflow runs in this isolate, beside the fetch handler. */
 const traces = new Map<string, Trace>();

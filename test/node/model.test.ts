@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { modelOf, instantiate } from "../../src/model/model.js";
 import type { ModelNode } from "../../src/model/model.js";
 import { MAX_STEP_NAME_LENGTH } from "../../src/interpreter/names.js";
-import type { Definition, Host, InstanceParams } from "../../src/interpreter/context.js";
+import type { Definition, Host, RunnableParams } from "../../src/interpreter/context.js";
 import type { Effects } from "../../src/interpreter/effects.js";
 import { runInstance } from "../../src/interpreter/run.js";
 import { ACTIONS } from "../../src/actions/index.js";
@@ -148,7 +148,7 @@ describe("node identity and step-name templates", () => {
 });
 
 const host: Host = { env: {}, instanceId: "m", fetch: () => Promise.reject(new Error("no network in this test")), actions: ACTIONS };
-const params = (d: Definition, input: unknown = {}): InstanceParams => ({ name: d.name, hash: "h", definition: d, input });
+const params = (d: Definition, input: unknown = {}): RunnableParams => ({ name: d.name, hash: "h", definition: d, input });
 
 describe("the interpreter reads the model", () => {
   it.for([

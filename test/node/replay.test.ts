@@ -9,7 +9,7 @@ import { startMockServer } from "../mock-server.js";
 import { JournalStep, runToEnd } from "../replay-harness.js";
 import type { Outcome } from "../replay-harness.js";
 import { validateDefinitionText } from "../../src/definition/validate.js";
-import type { Definition, Host, InstanceParams } from "../../src/interpreter/context.js";
+import type { Definition, Host, RunnableParams } from "../../src/interpreter/context.js";
 import { ACTIONS } from "../../src/actions/index.js";
 import { modelOf } from "../../src/model/model.js";
 import { templateRegex } from "../../src/model/steps.js";
@@ -80,7 +80,7 @@ function scriptFor(name: string, base: string): Record<string, unknown[]> {
     default: return {};
   }
 }
-async function prepare(name: string, run: string): Promise<InstanceParams> {
+async function prepare(name: string, run: string): Promise<RunnableParams> {
   const params = paramsFor(name, run);
   const script = scriptFor(name, (params.input as { base: string }).base);
   if (Object.keys(script).length > 0) await fetch(`${origin}/__script`, { method: "POST", body: JSON.stringify(script) });
@@ -113,7 +113,7 @@ function hostFor(): Host {
     },
   };
 }
-const paramsFor = (name: string, run: string): InstanceParams => ({ name, hash: "h", definition: defs.get(name)!, input: inputFor(name, run) });
+const paramsFor = (name: string, run: string): RunnableParams => ({ name, hash: "h", definition: defs.get(name)!, input: inputFor(name, run) });
 /** Quiet (the log action prints) and with the wall clock pinned: the clock is the outside
  * world here, and $now/$millis must read the same in two independent runs. */
 const FIXED_NOW = new Date("2026-11-21T12:00:00Z");

@@ -174,3 +174,19 @@ describe("the variable-path fast path agrees with JSONata", () => {
     expect(fast).toEqual(slow);
   });
 });
+
+describe("the arithmetic fast path agrees with JSONata, errors included", () => {
+  const bindings = { acc: 4, a: { b: 2.5, list: [{ b: 1 }, { b: 2 }] }, s: "x", big: 1e308, f: 0.2, nil: null };
+  const outcome = async (f: () => Promise<unknown>): Promise<unknown> => {
+    try {
+      return { value: toPlain(await f()) };
+    } catch (e) {
+      return { error: /T\d{4}|D\d{4}/.exec(e instanceof Error ? e.message : String((e as { code?: string }).code))?.[0] ?? (e as { code?: string }).code };
+    }
+  };
+  it.for(["$acc + 3", "$acc - 10", "$acc * 2", "$a.b * 2", "$f + 0.1", "$s + 1", "$missing + 1", "$nil + 1", "$a.list.b + 1", "$big * 10", "$acc + 1.5"])("%s", async (expr) => {
+    const fast = await outcome(() => evaluate(expr, bindings));
+    const slow = await outcome(async () => (await import("jsonata")).default(expr).evaluate(null, bindings));
+    expect(fast).toEqual(slow);
+  });
+});

@@ -6,7 +6,9 @@ import { createExecutionContext, createScheduledController, introspectWorkflow, 
 import worker from "../../src/index.js";
 import { decodeErrorMessage } from "../../src/interpreter/errors.js";
 import { idempotentId } from "../../src/api/instances.js";
-import { calls, definition, origin, script, start, testEnv, workflowOf } from "./helpers.js";
+import { calls, definition, origin, script, start, testEnv, uniqueId, workflowOf } from "./helpers.js";
+import { readEvents } from "../../src/api/history.js";
+import { DEFINITIONS } from "../../src/generated/definitions.js";
 import type { Call } from "./helpers.js";
 import invoice from "../../definitions/invoice.yaml?raw";
 import onboarding from "../../definitions/onboarding.yaml?raw";
@@ -577,5 +579,33 @@ describe("race losers never take a later node's event", () => {
     // The loser of round 1 handed its event back once, through its claim step.
     const h = (await api("GET", `/instances/${id}/history`)).body as unknown as History;
     expect(h.nodes.filter((n) => n.step === "rounds[0]/decide/no/rejected/claim").length).toBe(1);
+  });
+});
+
+describe("instances pin their definition by name and hash", () => {
+  it("params carry no definition; the version is stored once, and an instance of an earlier version runs that version", async () => {
+    const started = await api("POST", "/workflows/t-basic", { name: "ada" });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await eventually(() => api("GET", `/instances/${id}`), (r) => r.body.status === "complete", 20_000);
+    const handle = await workflowOf("t-basic").get(id);
+    const first = (await readEvents(handle)).find((e) => e.type === "workflow_started") as { params?: Record<string, unknown> } | undefined;
+    expect(Object.keys(first?.params ?? {}).sort()).toEqual(["hash", "input", "name"]);
+    const built = DEFINITIONS["t-basic"]!;
+    const stored = await testEnv.DB.prepare("SELECT name, definition FROM flowdsl_definitions WHERE hash = ?").bind(built.hash).first<{ name: string; definition: string }>();
+    expect(stored?.name).toBe("t-basic");
+    expect(JSON.parse(stored!.definition)).toEqual(built.definition);
+
+    // An earlier version of t-basic (another hash), stored when its first instance started.
+    const earlier = { ...built.definition, output: { version: "earlier", who: "{% $who %}" } };
+    await testEnv.DB.prepare("INSERT INTO flowdsl_definitions (hash, name, definition, created) VALUES (?, ?, ?, ?)").bind("0123456789abcdef", "t-basic", JSON.stringify(earlier), Date.now()).run();
+    const old = await workflowOf("t-basic").create({ id: uniqueId("pinned"), params: { name: "t-basic", hash: "0123456789abcdef", input: { name: "bob" } } });
+    const done = await eventually(() => old.status(), (s) => s.status === "complete" || s.status === "errored", 20_000);
+    expect(done.output).toEqual({ version: "earlier", who: "bob" });
+
+    // A version found nowhere fails with a message that says so.
+    const lost = await workflowOf("t-basic").create({ id: uniqueId("lost"), params: { name: "t-basic", hash: "ffffffffffffffff", input: {} } });
+    const failed = await eventually(() => lost.status(), (s) => s.status === "errored", 20_000);
+    expect(failed.error?.message).toMatch(/neither built into this Worker nor stored in D1/);
   });
 });
