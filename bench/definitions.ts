@@ -29,6 +29,7 @@ export const BENCH_DEFINITIONS = {
   "bench-seq": { hash: "bench-seq-50", definition: sequential(50) },
   "bench-foreach": { hash: "bench-foreach-10", definition: foreach(10) },
   "bench-http": { hash: "bench-http-50", definition: http(50) },
+  "bench-one": { hash: "bench-one-1", definition: { name: "bench-one", steps: [{ do: "one", value: { ok: true } }] } as unknown as Definition },
 };
 /** Params of an interpreted bench instance: pinned by name and hash, like the API's. */
 export const benchParams = (name: keyof typeof BENCH_DEFINITIONS, input: unknown) => ({ name, hash: BENCH_DEFINITIONS[name].hash, input });

@@ -22,6 +22,13 @@ export class HandSequential extends WorkflowEntrypoint<unknown, BenchParams> {
   }
 }
 
+/** One step: the memory figure's instances. */
+export class HandOne extends WorkflowEntrypoint<unknown, BenchParams> {
+  override async run(_event: Readonly<WorkflowEvent<BenchParams>>, step: WorkflowStep): Promise<unknown> {
+    return step.do("one", async () => ({ ok: true }));
+  }
+}
+
 /** (b) a foreach over the items, ten at a time, collecting in item order. */
 export class HandForeach extends WorkflowEntrypoint<unknown, BenchParams> {
   override async run(event: Readonly<WorkflowEvent<BenchParams>>, step: WorkflowStep): Promise<unknown> {

@@ -2,7 +2,7 @@
 // local engine; the bench script starts instances and polls them over HTTP.
 import { DefinitionWorkflow } from "../src/entrypoint.js";
 import type { DefinitionTable } from "../src/definition/pinned.js";
-import { HandForeach, HandHttp, HandSequential } from "./hand-written.js";
+import { HandForeach, HandHttp, HandOne, HandSequential } from "./hand-written.js";
 import { BENCH_DEFINITIONS } from "./definitions.js";
 import { readEvents } from "../src/api/history.js";
 
@@ -13,14 +13,14 @@ export class BenchDefinitionWorkflow extends DefinitionWorkflow {
   }
 }
 
-export { HandForeach, HandHttp, HandSequential };
+export { HandForeach, HandHttp, HandOne, HandSequential };
 
-type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP", Workflow>;
+type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE", Workflow>;
 
 export default {
   async fetch(req: Request, env: Flows): Promise<Response> {
     const url = new URL(req.url);
-    const m = /^\/bench\/(start|status|duration)\/(\w+)(?:\/(.+))?$/.exec(url.pathname);
+    const m = /^\/bench\/(start|status|duration|wait)\/(\w+)(?:\/(.+))?$/.exec(url.pathname);
     if (!m) return new Response("not found", { status: 404 });
     const binding = env[m[2] as keyof Flows];
     if (!binding) return new Response("no such workflow", { status: 404 });
@@ -28,6 +28,28 @@ export default {
       const params = await req.json();
       const instance = await binding.create({ params });
       return Response.json({ id: instance.id });
+    }
+    if (m[1] === "wait") {
+      // Told of each event as the engine records it (no polling, which would re-read every log
+      // in this isolate while the instance runs); answers with the engine's first-to-last time.
+      const sub = await (await binding.get(m[3]!)).subscribe();
+      const times: number[] = [];
+      let end = "";
+      try {
+        for (;;) {
+          const next = await sub.next();
+          if (next.done) break;
+          const e = next.value as { type: string; timestamp: number };
+          times.push(e.timestamp);
+          if (e.type === "workflow_completed" || e.type === "workflow_errored" || e.type === "workflow_terminated") {
+            end = e.type;
+            break;
+          }
+        }
+      } finally {
+        sub[Symbol.dispose]();
+      }
+      return Response.json({ end, ms: Math.max(...times) - Math.min(...times) });
     }
     if (m[1] === "duration") {
       // The engine's own clock: from the instance's first event to its last (no polling in it).
