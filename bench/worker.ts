@@ -5,6 +5,9 @@ import type { DefinitionTable } from "../src/definition/pinned.js";
 import { HandForeach, HandHttp, HandOne, HandSequential } from "./hand-written.js";
 import { BENCH_DEFINITIONS } from "./definitions.js";
 import { readEvents } from "../src/api/history.js";
+import { JournalStep } from "../test/replay-harness.js";
+import { runInstance } from "../src/interpreter/run.js";
+import { ACTIONS } from "../src/actions/index.js";
 
 /** The interpreter with the bench's definitions built in, found by name and hash as in production. */
 export class BenchDefinitionWorkflow extends DefinitionWorkflow {
@@ -17,9 +20,38 @@ export { HandForeach, HandHttp, HandOne, HandSequential };
 
 type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE", Workflow>;
 
+/**
+ * The interpreter's own work in this isolate, without the engine: a case's definition run on
+ * the replay harness's journaling step, its http calls answered at once. Milliseconds per
+ * instance, the model and expressions already warm (as in a running Worker).
+ */
+async function ownWork(name: keyof typeof BENCH_DEFINITIONS, input: unknown): Promise<number> {
+  const ok = new Response("ok");
+  const host = { env: { FLOWDSL_LOG: "off", ALLOW_PRIVATE_HOSTS: "true" }, instanceId: "own", fetch: async () => ok.clone(), actions: ACTIONS };
+  const d = BENCH_DEFINITIONS[name];
+  const once = async (): Promise<void> => {
+    const step = new JournalStep(() => undefined, { clone: true });
+    step.beginRun();
+    await runInstance({ name, hash: d.hash, definition: d.definition, input }, "own", step as never, host as never);
+  };
+  for (let i = 0; i < 20; i++) await once();
+  const n = 100;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await once();
+  return (performance.now() - t0) / n;
+}
+
 export default {
   async fetch(req: Request, env: Flows): Promise<Response> {
     const url = new URL(req.url);
+    if (url.pathname === "/bench/own") {
+      const base = url.searchParams.get("base") ?? "http://127.0.0.1:1/bench";
+      return Response.json({
+        a: await ownWork("bench-seq", {}),
+        b: await ownWork("bench-foreach", { items: Array.from({ length: 500 }, (_, i) => i) }),
+        c: await ownWork("bench-http", { base }),
+      });
+    }
     const m = /^\/bench\/(start|status|duration|wait)\/(\w+)(?:\/(.+))?$/.exec(url.pathname);
     if (!m) return new Response("not found", { status: 404 });
     const binding = env[m[2] as keyof Flows];
