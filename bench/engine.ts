@@ -94,22 +94,6 @@ function quartiles(xs: number[]): string {
   return `${q(0.25)}–${q(0.75)}`;
 }
 
-/** Resident memory of every workerd process in the group, in MB. */
-function workerdRssMb(pgid: number): number {
-  let kb = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid || !stat.includes("(workerd)")) continue;
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-    } catch {
-      /* gone */
-    }
-  }
-  return kb / 1024;
-}
-
 /**
  * workerd's resident memory per 1,000 finished one-step instances, interpreted and
  * hand-written (20 at a time, in turns after a warm-up): the local engine keeps every instance's state in memory, so the
@@ -167,20 +151,40 @@ export async function stopGroup(pid: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
 }
 
-/** CPU time (ms) of every workerd thread in the process group, from /proc schedstat (ns). */
-function workerdCpuMs(pgid: number): number {
-  let ns = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+/** The workerd processes of a process group (the wrangler dev this bench spawned). */
+function workerdPids(pgid: number): string[] {
+  return readdirSync("/proc").filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid || !stat.includes("(workerd)")) continue;
-      for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      return stat.includes("(workerd)") && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid;
+    } catch {
+      return false; // ended meanwhile
+    }
+  });
+}
+
+/** Reads a /proc figure of each workerd process, skipping any that ended meanwhile. */
+function sumOver(pgid: number, read: (pid: string) => number): number {
+  let total = 0;
+  for (const pid of workerdPids(pgid)) {
+    try {
+      total += read(pid);
     } catch {
       /* the process ended meanwhile */
     }
   }
-  return ns / 1e6;
+  return total;
+}
+
+/** CPU time (ms) of every workerd thread in the process group, from /proc schedstat (ns). */
+function workerdCpuMs(pgid: number): number {
+  return sumOver(pgid, (pid) => readdirSync(`/proc/${pid}/task`).reduce((ns, tid) => ns + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]), 0)) / 1e6;
+}
+
+/** Resident memory of every workerd process in the group, in MB. */
+function workerdRssMb(pgid: number): number {
+  return sumOver(pgid, (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0)) / 1024;
 }
 
 async function waitUp(url: string): Promise<void> {

@@ -134,13 +134,10 @@ export function main(argv: string[], io: Io = defaultIo): number | Promise<numbe
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
-    if (a === "--format" || a.startsWith("--format=")) {
-      const v = a.includes("=") ? a.slice("--format=".length) : rest[++i];
-      if (!FORMATS.includes(v as Format)) {
-        io.err(`flowdsl: --format takes text, json or github, not "${v ?? ""}"`);
-        return EXIT_USAGE;
-      }
-      format = v as Format;
+    if (isFormatFlag(a)) {
+      const r = readFormat(rest, i, FORMATS, io);
+      if (!r) return EXIT_USAGE;
+      ({ format, i } = r);
     } else if (a === "--budget") {
       budget = true;
     } else if (a === "--help" || a === "-h") {
@@ -189,13 +186,10 @@ function graphCommand(args: string[], io: Io): number {
   const paths: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--format" || a.startsWith("--format=")) {
-      const v = a.includes("=") ? a.slice("--format=".length) : args[++i];
-      if (!GRAPH_FORMATS.includes(v as GraphFormat)) {
-        io.err(`flowdsl: graph --format takes mermaid, svg or dot, not "${v ?? ""}"`);
-        return EXIT_USAGE;
-      }
-      format = v as GraphFormat;
+    if (isFormatFlag(a)) {
+      const r = readFormat(args, i, GRAPH_FORMATS, io, "graph ");
+      if (!r) return EXIT_USAGE;
+      ({ format, i } = r);
     } else if (a.startsWith("-")) {
       io.err(`flowdsl: unknown option "${a}"\n\n${USAGE}`);
       return EXIT_USAGE;
@@ -257,6 +251,23 @@ async function typesCommand(args: string[], io: Io): Promise<number> {
   if (out) writeFileSync(resolve(io.cwd, out), text);
   else io.out(text.trimEnd());
   return EXIT_VALID;
+}
+
+export const isFormatFlag = (a: string): boolean => a === "--format" || a.startsWith("--format=");
+
+/**
+ * `--format X` or `--format=X` at args[i]: the format and the index of the last argument it
+ * took, or null (after saying what is allowed) for any other value.
+ */
+export function readFormat<F extends string>(args: readonly string[], i: number, allowed: readonly F[], io: Io, command = ""): { format: F; i: number } | null {
+  const a = args[i]!;
+  const inline = a.includes("=");
+  const v = inline ? a.slice("--format=".length) : args[i + 1];
+  if (!allowed.includes(v as F)) {
+    io.err(`flowdsl: ${command}--format takes ${allowed.join(", ")}, not "${v ?? ""}"`);
+    return null;
+  }
+  return { format: v as F, i: inline ? i : i + 1 };
 }
 
 /** The picture of a definition's text in one format (the gallery script uses it too). */

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { Io } from "./main.js";
-import { githubAnnotation, githubCommand } from "./main.js";
+import { githubAnnotation, githubCommand, isFormatFlag, readFormat } from "./main.js";
 import { prettify, TEST_CODES } from "../errors.js";
 import type { Diagnostic } from "../errors.js";
 import { isTestFile, loadTestFile, namePath } from "../testing/file.js";
@@ -31,13 +31,10 @@ function parseArgs(args: string[], io: Io): { paths: string[]; format: Format; c
   const paths: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--format" || a.startsWith("--format=")) {
-      const v = a.includes("=") ? a.slice("--format=".length) : args[++i];
-      if (!FORMATS.includes(v as Format)) {
-        io.err(`flowdsl: --format takes ${FORMATS.join(", ")}, not "${v ?? ""}"`);
-        return 2;
-      }
-      format = v as Format;
+    if (isFormatFlag(a)) {
+      const r = readFormat(args, i, FORMATS, io, "test ");
+      if (!r) return 2;
+      ({ format, i } = r);
     } else if (a === "--coverage") coverage = true;
     else if (a === "--replay") replay = true;
     else if (a.startsWith("-")) {

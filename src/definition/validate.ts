@@ -40,7 +40,8 @@ export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
 ]);
 
 type Schema = Record<string, unknown>;
-const EDITOR_KEYWORDS = ["tsType", "markdownDescription", "defaultSnippets", "enumDescriptions", "errorMessage", "patternErrorMessage", "doNotSuggest", "deprecationMessage"];
+/** Keywords for editors and codegen in our schemas; ajv must know them to stay strict. */
+export const EDITOR_KEYWORDS = ["tsType", "markdownDescription", "defaultSnippets", "enumDescriptions", "errorMessage", "patternErrorMessage", "doNotSuggest", "deprecationMessage"];
 
 interface Validators {
   /** Which $def a schema object is, to tell which rule an error broke (ajv's schemaPath is relative). */

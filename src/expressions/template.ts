@@ -155,28 +155,44 @@ export class ExpressionFailure extends Error {
   }
 }
 
+type AstNode = { type: string; value?: unknown; steps?: AstNode[]; lhs?: AstNode; rhs?: AstNode };
+
+/** `$v`, `$v.sum`, `$input.customer.id` as an AST: the names on the path, or null. */
+function variablePathOf(ast: AstNode): string[] | null {
+  const plain = (n: AstNode, type: string): boolean => n.type === type && typeof n.value === "string" && Object.keys(n).every((k) => k === "type" || k === "value" || k === "position");
+  if (plain(ast, "variable") && ast.value !== "") return [ast.value as string];
+  if (ast.type === "path" && Array.isArray(ast.steps) && ast.steps.length > 1 && plain(ast.steps[0]!, "variable") && ast.steps[0]!.value !== "" && ast.steps.slice(1).every((s) => plain(s, "name")) && Object.keys(ast).every((k) => k === "type" || k === "steps" || k === "position")) {
+    return ast.steps.map((s) => s.value as string);
+  }
+  return null;
+}
+
 /**
- * A plain variable path (`$v`, `$v.sum`, `$input.customer.id`) parsed once, for the fast path
- * below; null when the expression is anything else.
+ * The shapes evaluated without JSONata, recognised once per expression: a plain variable path
+ * (read by fastPath below), and such a path with a number literal under + - * (`$acc + 3`).
+ * When the path holds a finite number the arithmetic is JavaScript's, exactly as JSONata's;
+ * anything else (undefined, a string, an overflow) goes to JSONata for its own result or error.
  */
-const simplePaths = new Map<string, string[] | null>();
-function simplePath(expr: string): string[] | null {
-  let p = simplePaths.get(expr);
-  if (p === undefined) {
-    p = null;
+type FastShape = { path: string[]; op?: undefined } | { path: string[]; op: "+" | "-" | "*"; n: number } | null;
+const fastShapes = new Map<string, FastShape>();
+function fastShape(expr: string): FastShape {
+  let f = fastShapes.get(expr);
+  if (f === undefined) {
+    f = null;
     try {
-      const ast = compile(expr).ast() as unknown as { type: string; value?: unknown; steps?: Array<Record<string, unknown>> };
-      const plain = (n: Record<string, unknown>, type: string): boolean => n.type === type && typeof n.value === "string" && Object.keys(n).every((k) => k === "type" || k === "value" || k === "position");
-      if (plain(ast as Record<string, unknown>, "variable") && ast.value !== "") p = [ast.value as string];
-      else if (ast.type === "path" && Array.isArray(ast.steps) && ast.steps.length > 1 && plain(ast.steps[0]!, "variable") && ast.steps[0]!.value !== "" && ast.steps.slice(1).every((s) => plain(s, "name")) && Object.keys(ast).every((k) => k === "type" || k === "steps" || k === "position")) {
-        p = ast.steps.map((s) => s.value as string);
+      const ast = compile(expr).ast() as unknown as AstNode;
+      const path = variablePathOf(ast);
+      if (path) f = { path };
+      else if (ast.type === "binary" && (ast.value === "+" || ast.value === "-" || ast.value === "*") && ast.rhs?.type === "number" && typeof ast.rhs.value === "number" && ast.lhs) {
+        const lhs = variablePathOf(ast.lhs);
+        if (lhs) f = { path: lhs, op: ast.value, n: ast.rhs.value };
       }
     } catch {
-      p = null;
+      f = null;
     }
-    simplePaths.set(expr, p);
+    fastShapes.set(expr, f);
   }
-  return p;
+  return f;
 }
 
 /**
@@ -196,50 +212,16 @@ function fastPath(path: string[], bindings: Bindings): { value: unknown } | unde
   return { value: toPlain(v) };
 }
 
-/**
- * `$a.b + 3`, `$n * 2`, `$i - 1`: a variable path and a number literal under + - *. When the
- * path holds a finite number the answer is JavaScript's, exactly as JSONata's; anything else
- * (undefined, a string, an overflow) goes to JSONata for its own result or error.
- */
-const arithmetics = new Map<string, { path: string[]; op: "+" | "-" | "*"; n: number } | null>();
-function arithmetic(expr: string): { path: string[]; op: "+" | "-" | "*"; n: number } | null {
-  let a = arithmetics.get(expr);
-  if (a === undefined) {
-    a = null;
-    try {
-      const ast = compile(expr).ast() as unknown as { type: string; value?: unknown; lhs?: Record<string, unknown>; rhs?: { type: string; value?: unknown } };
-      if (ast.type === "binary" && (ast.value === "+" || ast.value === "-" || ast.value === "*") && ast.rhs?.type === "number" && typeof ast.rhs.value === "number" && ast.lhs) {
-        const lhs = ast.lhs as { type: string; value?: unknown; steps?: Array<{ type: string; value?: unknown }> };
-        const plainStep = (s: { type: string; value?: unknown }, type: string): boolean => s.type === type && typeof s.value === "string" && Object.keys(s).every((k) => k === "type" || k === "value" || k === "position");
-        let path: string[] | null = null;
-        if (plainStep(lhs, "variable") && lhs.value !== "") path = [lhs.value as string];
-        else if (lhs.type === "path" && Array.isArray(lhs.steps) && lhs.steps.length > 1 && plainStep(lhs.steps[0]!, "variable") && lhs.steps[0]!.value !== "" && lhs.steps.slice(1).every((s) => plainStep(s, "name")) && Object.keys(lhs).every((k) => k === "type" || k === "steps" || k === "position")) {
-          path = lhs.steps.map((s) => s.value as string);
-        }
-        if (path) a = { path, op: ast.value, n: ast.rhs.value };
-      }
-    } catch {
-      a = null;
-    }
-    arithmetics.set(expr, a);
-  }
-  return a;
-}
-
 export async function evaluate(expr: string, bindings: Bindings, input: unknown = null): Promise<unknown> {
-  const path = simplePath(expr);
-  if (path) {
-    const hit = fastPath(path, bindings);
-    if (hit) return hit.value;
-  } else {
-    const a = arithmetic(expr);
-    if (a) {
-      const hit = fastPath(a.path, bindings);
-      const x = hit?.value;
-      if (typeof x === "number" && Number.isFinite(x)) {
-        const r = a.op === "+" ? x + a.n : a.op === "-" ? x - a.n : x * a.n;
-        if (Number.isFinite(r)) return r;
-      }
+  const f = fastShape(expr);
+  if (f) {
+    const hit = fastPath(f.path, bindings);
+    if (f.op === undefined) {
+      if (hit) return hit.value;
+    } else if (typeof hit?.value === "number" && Number.isFinite(hit.value)) {
+      const x = hit.value;
+      const r = f.op === "+" ? x + f.n : f.op === "-" ? x - f.n : x * f.n;
+      if (Number.isFinite(r)) return r;
     }
   }
   let result: unknown;

@@ -9,16 +9,9 @@
 import type { Effects, NodeRef } from "../interpreter/effects.js";
 import { FlowError } from "../interpreter/errors.js";
 import { instantiate } from "../model/steps.js";
+import type { Answer } from "../generated/test.js";
 
-/** One answer of a mock, as the test file gives it (schema/test.schema.json, answerFields). */
-export interface Answer {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  result?: unknown;
-  output?: unknown;
-  error?: string | { name?: string; message?: string; retryable?: boolean };
-}
+export type { Answer };
 
 /** A case, resolved against the definition's model: mocks by node id (JSON pointer). */
 export interface TestPlan {
@@ -116,7 +109,8 @@ function errorOf(a: Answer): { name?: string; message: string; retryable: boolea
 
 /** An http answer as the Response a server would give. */
 function responseOf(a: Answer): Response {
-  const headers = new Headers(a.headers);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(a.headers ?? {})) if (v !== undefined) headers.set(k, v);
   let body: string | null = null;
   if (a.body !== undefined && a.body !== null) {
     if (typeof a.body === "string") body = a.body;

@@ -10,7 +10,7 @@ import type { Diagnostic, DefinitionCode } from "../errors.js";
 import { pointer } from "../errors.js";
 import type { PathSegment } from "../definition/load.js";
 import { decodeDefinition, loadDefinition } from "../definition/load.js";
-import { closest, mapAjvErrors, validateDefinitionText } from "../definition/validate.js";
+import { closest, EDITOR_KEYWORDS, mapAjvErrors, validateDefinitionText } from "../definition/validate.js";
 import type { Report } from "../definition/validate.js";
 import { definitionHash } from "../definition/hash.js";
 import type { FlowdslWorkflowDefinition } from "../generated/workflow.js";
@@ -63,7 +63,6 @@ export interface LoadedTests {
   suite?: TestSuite;
 }
 
-const EDITOR_KEYWORDS = ["tsType", "markdownDescription", "patternErrorMessage"];
 let schemaCheck: { validate: ValidateFunction; defName: Map<unknown, string> } | undefined;
 function testSchema(): { validate: ValidateFunction; defName: Map<unknown, string> } {
   if (!schemaCheck) {
