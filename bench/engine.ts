@@ -1,7 +1,7 @@
 // (1) Engine ratio: wall time of an interpreted definition against the hand-written Workflow
 // doing the same steps, on wrangler's local engine, measured from Node over HTTP.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../test/dev-server.js";
@@ -26,7 +26,8 @@ interface EngineCase {
 export async function benchEngine(pairs: number): Promise<Row[]> {
   const mock = await startMockServer();
   const port = await freePort();
-  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-bench-")), "--show-interactive-dev-session=false"], {
+  const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-bench-"));
+  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], {
     cwd: root,
     stdio: "ignore",
     detached: true,
@@ -66,6 +67,7 @@ export async function benchEngine(pairs: number): Promise<Row[]> {
   } finally {
     await stopGroup(proc.pid!);
     await mock.close();
+    rmSync(state, { recursive: true, force: true }); // the engine's state, in memory on tmpfs
   }
 }
 

@@ -20,13 +20,13 @@ interface ProfileNode {
   hitCount?: number;
   children?: number[];
 }
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
 }
 
-class Cdp {
+export class Cdp {
   private id = 0;
   private waiting = new Map<number, (v: unknown) => void>();
   private constructor(private ws: WebSocket) {

@@ -22,7 +22,7 @@ const ALL: Array<[string, () => Row[] | Promise<Row[]>]> = [
   ["engine", () => benchEngine(Number(process.env.BENCH_ENGINE_PAIRS ?? Math.max(RUNS, 101)))], // the local engine is noisy on 2 cores: many pairs
   ["web", () => benchWeb(RUNS)],
   ["testing", () => benchTesting(RUNS)],
-  ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 13))],
+  ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 11))],
   ["bundle", () => benchBundle(RUNS)],
 ];
 // `npm run bench -- interpreter jsonata` runs only those sections.

@@ -7,7 +7,7 @@ import type { BuiltDefinition } from "../definition/built.js";
 import { DEFINITIONS } from "../generated/definitions.js";
 import { ApiError } from "./errors.js";
 import type { InstanceRecord } from "./registry.js";
-import { deleteRecord, deleteRecords, getInstance, isAbandoned, recordMany, recordRow } from "./registry.js";
+import { deleteRecord, deleteRecords, getInstance, isAbandoned, recordMany, recordRow, recordStartRow } from "./registry.js";
 
 /** Cloudflare's limit for one createBatch. */
 export const MAX_BATCH = 100;
@@ -93,7 +93,7 @@ export async function startInstance(env: Env, name: string, input: unknown, idem
   const id = idempotencyKey === undefined ? crypto.randomUUID() : await idempotentId(name, idempotencyKey);
   const row = { id, name, hash: d.hash, created: Date.now(), parent, binding: d.binding };
   if (idempotencyKey !== undefined && (await getInstance(env.DB, id)) && (await exists(w, id))) return { id, created: false };
-  const [written, made] = await Promise.allSettled([recordRow(env.DB, row, pinOf(d)), w.create({ id, params: paramsOf(d, input) })]);
+  const [written, made] = await Promise.allSettled([recordStartRow(env.DB, row, pinOf(d)), w.create({ id, params: paramsOf(d, input) })]);
   if (made.status === "rejected") {
     if (isAlreadyExists(made.reason)) {
       if (written.status === "rejected") await recordRow(env.DB, row, pinOf(d));

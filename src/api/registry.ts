@@ -95,6 +95,95 @@ export async function recordRow(db: D1Database, r: Omit<InstanceRecord, "state">
   markStored(db, pin);
 }
 
+/** How long a start waits for the write its row joined before writing the row alone (the request leading that write may have been cancelled). */
+export const GROUP_WAIT_MS = 2_000;
+
+interface Joined {
+  row: Omit<InstanceRecord, "state">;
+  pin: Pinned | undefined;
+  /** Set by the write the row went in with: written; "alone" (a write of several failed: try the row by itself); or the error of its own write. */
+  outcome?: "written" | "alone" | { error: unknown };
+  wake?: () => void;
+}
+interface Group {
+  /** When the write under way began (0: none): past GROUP_WAIT_MS another start may lead. */
+  since: number;
+  queue: Joined[];
+  waiting: Set<Joined>;
+}
+const groups = new WeakMap<D1Database, Group>();
+
+/**
+ * The row of a start made through the API, written together with the rows of the other starts
+ * this isolate is making at the same moment (group commit): while one write is under way, rows
+ * queue, and the first start to see it finish writes all of them in one round trip. Without
+ * concurrent starts this is one INSERT, as recordRow. Each start's own request does the write
+ * it leads, so no request does I/O for another; a start whose group write failed writes its row
+ * alone (one bad row never fails the others), and one left waiting (its leader's request was
+ * cancelled) writes alone after GROUP_WAIT_MS. INSERT OR IGNORE makes a second write harmless.
+ */
+export async function recordStartRow(db: D1Database, row: Omit<InstanceRecord, "state">, pin?: Pinned): Promise<void> {
+  let g = groups.get(db);
+  if (!g) {
+    g = { since: 0, queue: [], waiting: new Set() };
+    groups.set(db, g);
+  }
+  const me: Joined = { row, pin };
+  g.queue.push(me);
+  g.waiting.add(me);
+  const deadline = Date.now() + GROUP_WAIT_MS;
+  try {
+    for (;;) {
+      if (me.outcome === "written") return;
+      if (me.outcome === "alone") return await recordRow(db, row, pin);
+      if (me.outcome !== undefined) throw me.outcome.error;
+      if (g.since === 0 || Date.now() - g.since > GROUP_WAIT_MS) {
+        await leadWrite(db, g);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        g.queue = g.queue.filter((j) => j !== me);
+        return await recordRow(db, row, pin);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        me.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      me.wake = undefined;
+    }
+  } finally {
+    g.waiting.delete(me);
+  }
+}
+
+/** Writes every queued row (and each new definition once) in one batch, then wakes the waiting starts. */
+async function leadWrite(db: D1Database, g: Group): Promise<void> {
+  const batch = g.queue;
+  g.queue = [];
+  const started = Date.now();
+  g.since = started;
+  let outcome: Joined["outcome"] = "written";
+  try {
+    await ensure(db);
+    const pins = new Map<string, Pinned>();
+    for (const j of batch) if (j.pin) pins.set(j.pin.hash, j.pin);
+    const defs = [...pins.values()].flatMap((pin) => definitionInsert(db, pin, batch[0]!.row.created));
+    const rows = batch.map(({ row: r }) => db.prepare(INSERT_ROW).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding));
+    if (defs.length === 0 && rows.length === 1) await rows[0]!.run();
+    else await db.batch([...defs, ...rows]);
+    for (const pin of pins.values()) markStored(db, pin);
+  } catch (error) {
+    outcome = batch.length > 1 ? "alone" : { error };
+  }
+  for (const j of batch) j.outcome = outcome;
+  // A leader that took over from a stalled one must not clear the newer write's mark.
+  if (g.since === started) g.since = 0;
+  for (const j of g.waiting) j.wake?.();
+}
+
 /** Rows for many instances at once (createBatch), in one round trip. */
 export async function recordMany(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>, pin?: Pinned): Promise<void> {
   if (rows.length === 0) return;
