@@ -24,11 +24,18 @@ export function http(count: number): Definition {
   return { name: "bench-http", steps, output: count } as unknown as Definition;
 }
 
+/** `count` do nodes with constant values: the interpreter's step path without expressions (bench/bisect-engine.ts). */
+export function constantSteps(count: number): Definition {
+  return { name: `bench-seqc${count}`, steps: Array.from({ length: count }, (_, i) => ({ do: `d${i}`, value: { i, sum: i } })), output: { acc: 1 } } as unknown as Definition;
+}
+
 /** The engine cases' definitions, as a Worker has its definitions built in (name → hash, definition). */
 export const BENCH_DEFINITIONS = {
   "bench-seq": { hash: "bench-seq-50", definition: sequential(50) },
   "bench-foreach": { hash: "bench-foreach-10", definition: foreach(10) },
   "bench-http": { hash: "bench-http-50", definition: http(50) },
+  "bench-seqc50": { hash: "bench-seqc50", definition: constantSteps(50) },
+  "bench-seqc10": { hash: "bench-seqc10", definition: constantSteps(10) },
   "bench-one": { hash: "bench-one-1", definition: { name: "bench-one", steps: [{ do: "one", value: { ok: true } }] } as unknown as Definition },
 };
 /** Params of an interpreted bench instance: pinned by name and hash, like the API's. */

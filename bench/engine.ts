@@ -300,7 +300,7 @@ function workerdRssMb(pgid: number): number {
   return sumOver(pgid, (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0)) / 1024;
 }
 
-async function waitUp(url: string): Promise<void> {
+export async function waitUp(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     try {
       await fetch(url);
@@ -317,7 +317,7 @@ async function waitUp(url: string): Promise<void> {
  * through the engine's event stream: no status polling, which re-reads every log in the
  * isolate the instance runs in and rounds the figure to the poll interval.
  */
-async function timeInstance(url: string, binding: string, params: unknown, pgid: number): Promise<{ ms: number; cpu: number }> {
+export async function timeInstance(url: string, binding: string, params: unknown, pgid: number): Promise<{ ms: number; cpu: number }> {
   const before = workerdCpuMs(pgid);
   const { id } = (await (await fetch(`${url}/bench/start/${binding}`, { method: "POST", body: JSON.stringify(params) })).json()) as { id: string };
   const w = (await (await fetch(`${url}/bench/wait/${binding}/${id}`)).json()) as { end: string; ms: number };

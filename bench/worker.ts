@@ -15,8 +15,9 @@ export class BenchDefinitionWorkflow extends DefinitionWorkflow {
 }
 
 export { HandForeach, HandHttp, HandOne, HandSequential };
+export { HandBody, HandLayers } from "./variants.js";
 
-type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE", Workflow>;
+type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS", Workflow>;
 
 type Case = "a" | "b" | "c";
 

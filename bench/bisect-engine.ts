@@ -1,0 +1,56 @@
+// Interleaved rounds of several workflows on one local engine, each arm's time against the
+// first arm's in the same round: for finding which piece of the interpreter's step call costs
+// what on the engine (bench/notes.md, "What is not yet explained").
+// `npx tsx bench/bisect-engine.ts [rounds] [ARM ...]`; an arm is a binding of
+// bench/wrangler.bench.jsonc. Default: HAND_SEQ FLOW_SEQC50 HAND_BODY HAND_LAYERS FLOW_SEQ.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../test/dev-server.js";
+import { medianInterval, stopGroup, timeInstance, waitUp } from "./engine.js";
+import { median } from "./stats.js";
+import { benchParams } from "./definitions.js";
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** Each arm's params: the interpreted ones pinned by name and hash, the hand-written ones a count. */
+const ARMS: Record<string, unknown> = {
+  HAND_SEQ: { count: 50 },
+  HAND_SEQ_B: { count: 50 },
+  HAND_BODY: { count: 50 },
+  HAND_LAYERS: { count: 50 },
+  FLOW_SEQ: benchParams("bench-seq", {}),
+  FLOW_SEQC50: benchParams("bench-seqc50", {}),
+  FLOW_SEQC10: benchParams("bench-seqc10", {}),
+};
+
+const rounds = Number(process.argv[2] ?? 41);
+const arms = process.argv.length > 3 ? process.argv.slice(3) : ["HAND_SEQ", "FLOW_SEQC50", "HAND_BODY", "HAND_LAYERS", "FLOW_SEQ"];
+for (const a of arms) if (!(a in ARMS)) throw new Error(`unknown arm ${a}; one of ${Object.keys(ARMS).join(", ")}`);
+
+const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-bisect-"));
+const port = await freePort();
+const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
+const url = `http://127.0.0.1:${port}`;
+try {
+  await waitUp(`${url}/bench/ready`);
+  const ms: Record<string, number[]> = Object.fromEntries(arms.map((a) => [a, []]));
+  // Round 0 warms every arm; the order rotates so no arm always follows the same one.
+  for (let r = 0; r <= rounds; r++) {
+    for (let j = 0; j < arms.length; j++) {
+      const a = arms[(r + j) % arms.length]!;
+      const t = await timeInstance(url, a, ARMS[a], proc.pid!);
+      if (r > 0) ms[a]!.push(t.ms);
+    }
+  }
+  const base = ms[arms[0]!]!;
+  console.log(`${rounds} rounds; each arm against ${arms[0]} in the same round (median ratio, 95% interval of the median)`);
+  for (const a of arms) {
+    const ratios = ms[a]!.map((x, i) => x / base[i]!);
+    console.log(`${a.padEnd(12)} ${median(ms[a]!).toFixed(0).padStart(5)} ms  ratio ${median(ratios).toFixed(3)}  ${medianInterval(ratios)}`);
+  }
+} finally {
+  await stopGroup(proc.pid!);
+  rmSync(state, { recursive: true, force: true });
+}
