@@ -61,7 +61,7 @@ export async function benchEngine(pairs: number): Promise<Row[]> {
     // Taken apart: (1) what the kinds ask of the engine and (2) their own work in the isolate,
     // each measured without the engine's noise.
     for (const c of chosen.filter((x) => x.key !== "0")) rows.push(await sameAsk(url, c));
-    for (const c of chosen.filter((x) => x.key !== "0")) rows.push(...(await isolateRows(url, c, base, proc.pid!, hand[c.key])));
+    for (const c of chosen.filter((x) => x.key !== "0")) rows.push(...(await isolateRows(url, c, proc.pid!, hand[c.key])));
     if (!only || only.includes("memory")) rows.push(...(await memoryRows(url, proc.pid!)));
     return rows;
   } finally {
@@ -166,11 +166,11 @@ async function sameAsk(url: string, c: EngineCase): Promise<Row> {
  * the whole of the direct ratios (bench/notes.md): what remains lies in how the two kinds'
  * calls travel through the runtime, not in what they ask of the engine or compute themselves.
  */
-async function isolateRows(url: string, c: EngineCase, base: string, pgid: number, hand: { ms: number; cpu: number } | undefined): Promise<Row[]> {
+async function isolateRows(url: string, c: EngineCase, pgid: number, hand: { ms: number; cpu: number } | undefined): Promise<Row[]> {
   const perBlock = c.key === "a" ? 200 : c.key === "b" ? 20 : 50;
   const block = async (kind: Kind): Promise<{ ms: number; cpu: number }> => {
     const before = workerdCpuMs(pgid);
-    const { ms } = (await (await fetch(`${url}/bench/own?case=${c.key}&kind=${kind}&n=${perBlock}&base=${encodeURIComponent(base)}`)).json()) as { ms: number };
+    const { ms } = (await (await fetch(`${url}/bench/own?case=${c.key}&kind=${kind}&n=${perBlock}`, { method: "POST", body: JSON.stringify(kind === "interp" ? c.interp : c.hand.params) })).json()) as { ms: number };
     return { ms, cpu: (workerdCpuMs(pgid) - before) / perBlock };
   };
   await block("interp");

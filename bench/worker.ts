@@ -3,7 +3,7 @@
 import { DefinitionWorkflow } from "../src/entrypoint.js";
 import type { DefinitionTable } from "../src/definition/pinned.js";
 import { HandForeach, HandHttp, HandOne, HandSequential } from "./hand-written.js";
-import { BENCH_DEFINITIONS, benchParams } from "./definitions.js";
+import { BENCH_DEFINITIONS } from "./definitions.js";
 import { readEvents } from "../src/api/history.js";
 import { JournalStep } from "../test/replay-harness.js";
 
@@ -21,14 +21,6 @@ type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HA
 
 type Case = "a" | "b" | "c";
 
-/** A case's params for each kind (interpreted, hand-written), as the engine would pass them. */
-function caseParams(c: Case, base: string): { interp: unknown; hand: unknown; def: keyof typeof BENCH_DEFINITIONS } {
-  const items = Array.from({ length: 500 }, (_, i) => i);
-  if (c === "a") return { def: "bench-seq", interp: benchParams("bench-seq", {}), hand: { count: 50 } };
-  if (c === "b") return { def: "bench-foreach", interp: benchParams("bench-foreach", { items }), hand: { items } };
-  return { def: "bench-http", interp: benchParams("bench-http", { base }), hand: { base, count: 50 } };
-}
-
 const HAND: Record<Case, new (ctx: ExecutionContext, env: unknown) => { run(event: unknown, step: unknown): Promise<unknown> }> = {
   a: HandSequential as never,
   b: HandForeach as never,
@@ -38,17 +30,16 @@ const HAND: Record<Case, new (ctx: ExecutionContext, env: unknown) => { run(even
 /**
  * What one kind costs in this isolate when the engine is taken away: the Workflow class the
  * engine runs (the interpreter's entrypoint, or the hand-written class, constructed as the
- * runtime does) called `n` times with a case's params on the replay harness's journaling step,
+ * runtime does) called `n` times with the params it gets on the engine (the request's body) on
+ * the replay harness's journaling step,
  * which copies every result as the engine's serialization would. Fetches are answered in the
  * isolate at once (both kinds call the global fetch). The engine's own share is the same for
  * both kinds (the bench checks that they ask it for the same), so interpreted − hand-written is
  * all the interpreter adds to an instance. Milliseconds per instance on the isolate's clock;
  * the bench also reads workerd's CPU time around the request.
  */
-async function isolateWork(c: Case, kind: "interp" | "hand", n: number, base: string, ctx: ExecutionContext, env: unknown): Promise<number> {
-  const p = caseParams(c, base);
+async function isolateWork(c: Case, kind: "interp" | "hand", n: number, payload: unknown, ctx: ExecutionContext, env: unknown): Promise<number> {
   const wf = kind === "interp" ? (new BenchDefinitionWorkflow(ctx, env as never) as unknown as { run(event: unknown, step: unknown): Promise<unknown> }) : new HAND[c](ctx, env);
-  const payload = kind === "interp" ? p.interp : p.hand;
   const realFetch = globalThis.fetch;
   const ok = new Response("ok");
   globalThis.fetch = async () => ok.clone();
@@ -69,10 +60,9 @@ export default {
   async fetch(req: Request, env: Flows, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(req.url);
     if (url.pathname === "/bench/own") {
-      const base = url.searchParams.get("base") ?? "http://127.0.0.1:1/bench";
       const c = (url.searchParams.get("case") ?? "a") as Case;
       const kind = url.searchParams.get("kind") === "hand" ? "hand" : "interp";
-      return Response.json({ ms: await isolateWork(c, kind, Number(url.searchParams.get("n") ?? 20), base, ctx, env) });
+      return Response.json({ ms: await isolateWork(c, kind, Number(url.searchParams.get("n") ?? 20), await req.json(), ctx, env) });
     }
     const m = /^\/bench\/(start|status|wait|events)\/(\w+)(?:\/(.+))?$/.exec(url.pathname);
     if (!m) return new Response("not found", { status: 404 });

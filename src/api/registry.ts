@@ -83,16 +83,25 @@ function markStored(db: D1Database, pin: Pinned | undefined): void {
 const INSERT_ROW = "INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding) VALUES (?, ?, ?, ?, ?, ?)";
 
 /**
+ * Rows, and each pinned definition this isolate has not stored yet, in one round trip: a single
+ * statement runs alone, more go in one batch (one transaction).
+ */
+async function writeRows(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>, pins: Pinned[]): Promise<void> {
+  await ensure(db);
+  const unique = [...new Map(pins.map((p) => [p.hash, p])).values()];
+  const created = rows[0]!.created;
+  const statements = [...unique.flatMap((pin) => definitionInsert(db, pin, created)), ...rows.map((r) => db.prepare(INSERT_ROW).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding))];
+  if (statements.length === 1) await statements[0]!.run();
+  else await db.batch(statements);
+  for (const pin of unique) markStored(db, pin);
+}
+
+/**
  * The row of an instance being started (written at the same time as the engine's create), and
  * the definition it runs the first time this isolate sees its hash (one round trip either way).
  */
 export async function recordRow(db: D1Database, r: Omit<InstanceRecord, "state">, pin?: Pinned): Promise<void> {
-  await ensure(db);
-  const row = db.prepare(INSERT_ROW).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding);
-  const def = definitionInsert(db, pin, r.created);
-  if (def.length === 0) await row.run();
-  else await db.batch([...def, row]);
-  markStored(db, pin);
+  await writeRows(db, [r], pin ? [pin] : []);
 }
 
 /** How long a start waits for the write its row joined before writing the row alone (the request leading that write may have been cancelled). */
@@ -137,12 +146,15 @@ export async function recordStartRow(db: D1Database, row: Omit<InstanceRecord, "
       if (me.outcome === "written") return;
       if (me.outcome === "alone") return await recordRow(db, row, pin);
       if (me.outcome !== undefined) throw me.outcome.error;
-      if (g.since === 0 || Date.now() - g.since > GROUP_WAIT_MS) {
+      // Only a row still queued leads: one already in a write (perhaps a stalled one) waits for
+      // it, up to its deadline.
+      const queued = g.queue.includes(me);
+      if (queued && (g.since === 0 || Date.now() - g.since > GROUP_WAIT_MS)) {
         await leadWrite(db, g);
         continue;
       }
       if (Date.now() >= deadline) {
-        g.queue = g.queue.filter((j) => j !== me);
+        if (queued) g.queue = g.queue.filter((j) => j !== me);
         return await recordRow(db, row, pin);
       }
       await new Promise<void>((resolve) => {
@@ -167,14 +179,7 @@ async function leadWrite(db: D1Database, g: Group): Promise<void> {
   g.since = started;
   let outcome: Joined["outcome"] = "written";
   try {
-    await ensure(db);
-    const pins = new Map<string, Pinned>();
-    for (const j of batch) if (j.pin) pins.set(j.pin.hash, j.pin);
-    const defs = [...pins.values()].flatMap((pin) => definitionInsert(db, pin, batch[0]!.row.created));
-    const rows = batch.map(({ row: r }) => db.prepare(INSERT_ROW).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding));
-    if (defs.length === 0 && rows.length === 1) await rows[0]!.run();
-    else await db.batch([...defs, ...rows]);
-    for (const pin of pins.values()) markStored(db, pin);
+    await writeRows(db, batch.map((j) => j.row), batch.flatMap((j) => (j.pin ? [j.pin] : [])));
   } catch (error) {
     outcome = batch.length > 1 ? "alone" : { error };
   }
@@ -187,9 +192,7 @@ async function leadWrite(db: D1Database, g: Group): Promise<void> {
 /** Rows for many instances at once (createBatch), in one round trip. */
 export async function recordMany(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>, pin?: Pinned): Promise<void> {
   if (rows.length === 0) return;
-  await ensure(db);
-  await db.batch([...definitionInsert(db, pin, rows[0]!.created), ...rows.map((r) => db.prepare(INSERT_ROW).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding))]);
-  markStored(db, pin);
+  await writeRows(db, rows, pin ? [pin] : []);
 }
 
 /** Stored versions, parsed once per isolate (a definition never changes under its hash). */

@@ -6,15 +6,12 @@ import { getInstance, GROUP_WAIT_MS, recordStartRow } from "../../src/api/regist
 import { testEnv, uniqueId } from "./helpers.js";
 
 /** The real D1 database, counting the round trips made through it (and able to stall the next one). */
-function counted(db: D1Database): { db: D1Database; trips: () => number; reset: () => void; stallNext: () => void } {
+function counted(db: D1Database): { db: D1Database; trips: () => number; reset: () => void; stallNext: (after?: number) => void } {
   let trips = 0;
-  let stall = false;
+  let stallAt = -1;
   const trip = <T>(go: () => Promise<T>): Promise<T> => {
     trips++;
-    if (stall) {
-      stall = false;
-      return new Promise<T>(() => undefined); // a leader whose request was cancelled mid-write
-    }
+    if (trips === stallAt) return new Promise<T>(() => undefined); // a leader whose request was cancelled mid-write
     return go();
   };
   const raw = new WeakMap<object, D1PreparedStatement>();
@@ -38,7 +35,7 @@ function counted(db: D1Database): { db: D1Database; trips: () => number; reset: 
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  return { db: proxy, trips: () => trips, reset: () => (trips = 0), stallNext: () => (stall = true) };
+  return { db: proxy, trips: () => trips, reset: () => (trips = 0), stallNext: (after = 0) => (stallAt = trips + after + 1) };
 }
 
 const rowOf = (id: string) => ({ id, name: "hello", hash: "h1", created: Date.now(), parent: null as string | null, binding: "FLOW_HELLO" });
@@ -81,5 +78,18 @@ describe("the registry's group commit", () => {
     await Promise.all(ids.map((id) => recordStartRow(c.db, rowOf(id))));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(GROUP_WAIT_MS - 50);
     for (const id of ids) expect((await getInstance(testEnv.DB, id))?.id).toBe(id);
+  });
+
+  it("a start whose row went into a write that never ends writes it alone after GROUP_WAIT_MS", async () => {
+    const c = counted(testEnv.DB);
+    await recordStartRow(c.db, rowOf(uniqueId("warm")));
+    c.stallNext(1); // the first write goes through, the one after it never returns
+    const first = recordStartRow(c.db, rowOf(uniqueId("first")));
+    void recordStartRow(c.db, rowOf(uniqueId("leads"))); // queued: leads the stalled write
+    const member = uniqueId("member");
+    const t0 = Date.now();
+    await Promise.all([first, recordStartRow(c.db, rowOf(member))]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(GROUP_WAIT_MS - 50);
+    expect((await getInstance(testEnv.DB, member))?.id).toBe(member);
   });
 });
