@@ -4,7 +4,7 @@
 // `npx tsx bench/bisect-engine.ts [rounds] [ARM ...]`; an arm is a binding of
 // bench/wrangler.bench.jsonc. Default: HAND_SEQ FLOW_SEQC50 HAND_BODY HAND_LAYERS FLOW_SEQ.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../test/dev-server.js";
@@ -36,14 +36,20 @@ const url = `http://127.0.0.1:${port}`;
 try {
   await waitUp(`${url}/bench/ready`);
   const ms: Record<string, number[]> = Object.fromEntries(arms.map((a) => [a, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(arms.map((a) => [a, []]));
   // Round 0 warms every arm; the order rotates so no arm always follows the same one.
   for (let r = 0; r <= rounds; r++) {
     for (let j = 0; j < arms.length; j++) {
       const a = arms[(r + j) % arms.length]!;
       const t = await timeInstance(url, a, ARMS[a], proc.pid!);
-      if (r > 0) ms[a]!.push(t.ms);
+      if (r > 0) {
+        ms[a]!.push(t.ms);
+        cpu[a]!.push(t.cpu);
+      }
     }
   }
+  // BISECT_RAW=file keeps every instance's wall and CPU time, for looking at their distribution.
+  if (process.env.BISECT_RAW) writeFileSync(process.env.BISECT_RAW, JSON.stringify({ ms, cpu }));
   const base = ms[arms[0]!]!;
   console.log(`${rounds} rounds; each arm against ${arms[0]} in the same round (median ratio, 95% interval of the median)`);
   for (const a of arms) {

@@ -1,7 +1,7 @@
 // CPU profile of the workerd isolate running the bench Worker (bench/worker.ts): interpreted
 // and hand-written instances of one engine case, each profiled on its own through the V8
 // inspector of `wrangler dev --inspector-port` (Chrome DevTools Protocol over a WebSocket).
-// `npx tsx bench/profile-engine.ts [a|b|c] [instances]` prints the top frames by self time.
+// `npx tsx bench/profile-engine.ts [a|b|c|k] [instances]` prints the top frames by self time.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     const cases: Record<string, { interp: [string, unknown]; hand: [string, unknown] }> = {
       a: { interp: ["FLOW_SEQ", benchParams("bench-seq", {})], hand: ["HAND_SEQ", { count: 50 }] },
       b: { interp: ["FLOW_FOREACH", benchParams("bench-foreach", { items })], hand: ["HAND_FOREACH", { items }] },
+      k: { interp: ["FLOW_SEQC50", benchParams("bench-seqc50", {})], hand: ["HAND_SEQ", { count: 50 }] },
       c: { interp: ["FLOW_HTTP", benchParams("bench-http", { base })], hand: ["HAND_HTTP", { base, count: 50 }] },
     };
     const c = cases[which]!;

@@ -1,6 +1,8 @@
 // The benchmark Worker: the interpreter and the hand-written Workflows side by side on one
 // local engine; the bench script starts instances and waits for them over HTTP.
+import { WorkflowEntrypoint } from "cloudflare:workers";
 import { DefinitionWorkflow } from "../src/entrypoint.js";
+import type { WorkflowEvent, WorkflowStep, WorkflowStepConfig } from "cloudflare:workers";
 import type { DefinitionTable } from "../src/definition/pinned.js";
 import { HandForeach, HandHttp, HandOne, HandSequential } from "./hand-written.js";
 import { BENCH_DEFINITIONS } from "./definitions.js";
@@ -15,9 +17,9 @@ export class BenchDefinitionWorkflow extends DefinitionWorkflow {
 }
 
 export { HandForeach, HandHttp, HandOne, HandSequential };
-export { HandBody, HandLayers } from "./variants.js";
+export { HandAwait, HandBody, HandLayers, HandNested } from "./variants.js";
 
-type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS", Workflow>;
+type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "HAND_AWAIT" | "HAND_NESTED" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "FLOW_MIX2" | "HAND_MIX2", Workflow>;
 
 type Case = "a" | "b" | "c";
 
@@ -102,3 +104,80 @@ async function firstEvent(handle: WorkflowInstance, options?: WorkflowInstanceSu
     sub[Symbol.dispose]();
   }
 }
+
+/**
+ * The interpreter with every even-numbered step's closure swapped for a hand-written one
+ * returning the same value (constant-step definitions only): the two closures then run in the
+ * same instance, step after step, at the same machine speed (bench/_gaps.ts).
+ */
+export class BenchMixWorkflow extends BenchDefinitionWorkflow {
+  override async run(event: Readonly<WorkflowEvent<never>>, step: WorkflowStep): Promise<unknown> {
+    const mixed = {
+      do(name: string, a: unknown, b?: unknown): Promise<unknown> {
+        const i = Number(name.slice(1));
+        if (i % 2 === 0) return step.do(name, async () => ({ i, sum: i }));
+        return b === undefined ? step.do(name, a as () => Promise<{ i: number }>) : step.do(name, a as WorkflowStepConfig, b as () => Promise<{ i: number }>);
+      },
+    };
+    return super.run(event as never, mixed as unknown as WorkflowStep);
+  }
+}
+
+/**
+ * The interpreter, each of its steps followed by a plain step issued right here: the gap before
+ * an `x` step is the step call alone, the gap before the next `d` step adds the interpreter's way
+ * back through its loop to the next call (bench/_gaps.ts).
+ */
+export class BenchMix2Workflow extends BenchDefinitionWorkflow {
+  override async run(event: Readonly<WorkflowEvent<never>>, step: WorkflowStep): Promise<unknown> {
+    const mixed = {
+      async do(name: string, a: unknown, b?: unknown): Promise<unknown> {
+        const r = await (b === undefined ? step.do(name, a as () => Promise<{ i: number }>) : step.do(name, a as WorkflowStepConfig, b as () => Promise<{ i: number }>));
+        await step.do(`x${name}`, async () => ({ ok: 1 }));
+        return r;
+      },
+    };
+    return super.run(event as never, mixed as unknown as WorkflowStep);
+  }
+}
+/** Its hand-written control: the same pairs of steps from a plain loop. */
+export class HandMix2 extends WorkflowEntrypoint<Record<string, unknown>, { count?: number }> {
+  override async run(event: Readonly<WorkflowEvent<{ count?: number }>>, step: WorkflowStep): Promise<unknown> {
+    const n = event.payload.count ?? 50;
+    for (let i = 0; i < n; i++) {
+      await step.do(`d${i}`, async () => ({ i, sum: i }));
+      await step.do(`xd${i}`, async () => ({ ok: 1 }));
+    }
+    return { acc: 1 };
+  }
+}
+
+/** Hand-written 50 steps, the odd ones with a variant closure (`odd`), the even ones plain. */
+function handMix(odd: (i: number, sum: number, env: Record<string, unknown>) => (ctx?: { attempt?: number }) => Promise<{ i: number; sum: number }>) {
+  return class extends WorkflowEntrypoint<Record<string, unknown>, { count?: number }> {
+    override async run(event: Readonly<WorkflowEvent<{ count?: number }>>, step: WorkflowStep): Promise<unknown> {
+      const n = event.payload.count ?? 50;
+      for (let i = 0; i < n; i++) await step.do(`d${i}`, i % 2 === 0 ? async () => ({ i, sum: i }) : odd(i, i, this.env));
+      return { acc: 1 };
+    }
+  };
+}
+/** The step-level A/A control: even and odd steps with the same plain closure. */
+export const HandMix = handMix((i, sum) => async () => ({ i, sum }));
+/** Odd steps await once before returning. */
+export const HandMixAwait = handMix((i, sum) => async () => {
+  await null;
+  return { i, sum };
+});
+/** Odd steps do what durableStep's body does around the value (attempt, Date.now, JSON round trip, env read). */
+export const HandMixBody = handMix((i, sum, env) => {
+  let attempts = 0;
+  return async (sctx) => {
+    attempts++;
+    const attempt = sctx?.attempt ?? attempts;
+    const t0 = Date.now();
+    const r = JSON.parse(JSON.stringify({ i, sum })) as { i: number; sum: number };
+    if (env.FLOWDSL_LOG !== "off") console.log(attempt, t0);
+    return r;
+  };
+});

@@ -213,6 +213,11 @@ function fastPath(path: string[], bindings: Bindings): { value: unknown } | unde
 }
 
 export async function evaluate(expr: string, bindings: Bindings, input: unknown = null): Promise<unknown> {
+  return evaluateNow(expr, bindings, input);
+}
+
+/** The expression's value at once when a fast shape answers, else JSONata's promise of it. */
+function evaluateNow(expr: string, bindings: Bindings, input: unknown): unknown {
   const f = fastShape(expr);
   if (f) {
     const hit = fastPath(f.path, bindings);
@@ -224,6 +229,10 @@ export async function evaluate(expr: string, bindings: Bindings, input: unknown 
       if (Number.isFinite(r)) return r;
     }
   }
+  return evaluateJsonata(expr, bindings, input);
+}
+
+async function evaluateJsonata(expr: string, bindings: Bindings, input: unknown): Promise<unknown> {
   let result: unknown;
   try {
     result = await compile(expr).evaluate(input, bindings as Record<string, unknown>);
@@ -234,38 +243,110 @@ export async function evaluate(expr: string, bindings: Bindings, input: unknown 
   return toPlain(result);
 }
 
-/** Evaluates a template value: exact `{% %}` → any JSON value, interpolation → string, recursion through objects and arrays. */
+/**
+ * Evaluates a template value: exact `{% %}` → any JSON value, interpolation → string, recursion
+ * through objects and arrays. Each template is compiled once per isolate into a renderer (keys
+ * listed, strings parsed, expression shapes recognised), so a step renders it without walking
+ * it again; fields are evaluated in order, and synchronously while no field needs JSONata.
+ */
 export async function renderTemplate(value: unknown, bindings: Bindings, input: unknown = null): Promise<unknown> {
-  if (typeof value === "string") {
+  return rendererOf(value)(bindings, input);
+}
+
+/** A compiled template: its value under some bindings, or a promise of it when JSONata runs. */
+type Renderer = (bindings: Bindings, input: unknown) => unknown;
+
+const renderers = new WeakMap<object, Renderer>();
+const constant = (v: unknown): Renderer => () => v;
+
+function rendererOf(value: unknown): Renderer {
+  if (typeof value === "string") return stringRenderer(value);
+  if (!value || typeof value !== "object") return constant(value);
+  let r = renderers.get(value);
+  if (!r) {
+    if (Array.isArray(value)) {
+      const items = value.map(rendererOf);
+      r = (b, input) => renderList(items, b, input);
+    } else {
+      const keys = Object.keys(value);
+      const fields = keys.map((k) => rendererOf((value as Record<string, unknown>)[k]));
+      r = (b, input) => renderFields(keys, fields, b, input);
+    }
+    renderers.set(value, r);
+  }
+  return r;
+}
+
+const stringRenderers = new Map<string, Renderer>();
+function stringRenderer(value: string): Renderer {
+  let r = stringRenderers.get(value);
+  if (!r) {
     const p = parseTemplateString(value);
     switch (p.kind) {
       case "literal":
-        return value;
-      case "expr":
-        return evaluate(p.expr, bindings, input);
-      case "interp": {
-        let out = "";
-        for (const part of p.parts) {
-          if ("text" in part) out += part.text;
-          else out += stringify(await evaluate(part.expr, bindings, input));
-        }
-        return out;
+        r = constant(value);
+        break;
+      case "expr": {
+        const expr = p.expr;
+        r = (b, input) => evaluateNow(expr, b, input);
+        break;
       }
-      case "error":
-        throw new ExpressionFailure(p.message, value);
+      case "interp": {
+        const parts = p.parts;
+        r = async (b, input) => {
+          let out = "";
+          for (const part of parts) {
+            if ("text" in part) out += part.text;
+            else out += stringify(await evaluate(part.expr, b, input));
+          }
+          return out;
+        };
+        break;
+      }
+      case "error": {
+        const message = p.message;
+        r = () => {
+          throw new ExpressionFailure(message, value);
+        };
+        break;
+      }
     }
+    stringRenderers.set(value, r);
   }
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const v of value) out.push(await renderTemplate(v, bindings, input));
-    return out;
+  return r;
+}
+
+/** A fresh object every time (callers may keep or extend it); async from the first field that needs JSONata. */
+function renderFields(keys: string[], fields: Renderer[], b: Bindings, input: unknown): unknown {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const v = fields[i]!(b, input);
+    if (v instanceof Promise) return finishFields(out, keys, fields, i, v, b, input);
+    out[keys[i]!] = v;
   }
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplate(v, bindings, input);
-    return out;
+  return out;
+}
+
+async function finishFields(out: Record<string, unknown>, keys: string[], fields: Renderer[], at: number, pending: Promise<unknown>, b: Bindings, input: unknown): Promise<unknown> {
+  out[keys[at]!] = await pending;
+  for (let i = at + 1; i < keys.length; i++) out[keys[i]!] = await fields[i]!(b, input);
+  return out;
+}
+
+function renderList(items: Renderer[], b: Bindings, input: unknown): unknown {
+  const out: unknown[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i]!(b, input);
+    if (v instanceof Promise) return finishList(out, items, i, v, b, input);
+    out.push(v);
   }
-  return value;
+  return out;
+}
+
+async function finishList(out: unknown[], items: Renderer[], at: number, pending: Promise<unknown>, b: Bindings, input: unknown): Promise<unknown> {
+  out.push(await pending);
+  for (let i = at + 1; i < items.length; i++) out.push(await items[i]!(b, input));
+  return out;
 }
 
 /** Evaluates an expression field (a JSONata string, optionally in `{% %}`, or a boolean). */

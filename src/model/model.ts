@@ -74,6 +74,8 @@ export interface ModelNode {
   if: string | boolean | undefined;
   as: string | undefined;
   expressions: ExprField[];
+  /** Its expressions call `$secret` or `$callbackUrl`, which its steps bind per step. */
+  stepFunctions: boolean;
   declares: Array<{ name: string; at: JsonPath; key?: boolean; scope: "after" | "children" }>;
   /** A loop's bound on iterations (foreach, repeat), for the step budget; undefined for other kinds. */
   loopBound(input: unknown): { bound: number; why: string } | undefined;
@@ -100,6 +102,8 @@ interface DefinitionLike {
   steps?: unknown;
   defaults?: { retries?: unknown; timeout?: unknown };
 }
+
+const STEP_FUNCTIONS = /\$(secret|callbackUrl)\b/;
 
 /** Models per definition object: a pinned definition never changes, and replays ask often. */
 const models = new WeakMap<object, DefinitionModel>();
@@ -186,6 +190,7 @@ function buildModel(def: DefinitionLike): DefinitionModel {
         if: typeof r.if === "string" || typeof r.if === "boolean" ? r.if : undefined,
         as: typeof r.as === "string" ? r.as : undefined,
         expressions: bound.expressions,
+        stepFunctions: STEP_FUNCTIONS.test(JSON.stringify(bound.expressions.map((e) => e.value))),
         declares: bound.declares,
         check: bound.check,
         loopBound: bound.loopBound,

@@ -52,24 +52,13 @@ function callbackMaker(frame: Frame): (type: unknown, ttl?: unknown) => Promise<
   return f;
 }
 
-/** Does any of the node's fields call `$secret` or `$callbackUrl`? (Known once per node.) */
-const stepFunctionUsers = new WeakMap<ModelNode, boolean>();
-function usesStepFunctions(m: ModelNode): boolean {
-  let u = stepFunctionUsers.get(m);
-  if (u === undefined) {
-    u = /\$(secret|callbackUrl)\b/.test(JSON.stringify(m.expressions.map((e) => e.value)));
-    stepFunctionUsers.set(m, u);
-  }
-  return u;
-}
-
 /**
  * Bindings inside a step: the scope plus `$secret` (a Worker secret or var) and `$callbackUrl`.
  * A node that calls neither reads the scope itself: no copy per step (JSONata never writes to
  * its bindings).
  */
 export function stepBindings(frame: Frame, extra?: Bindings): Bindings {
-  if (!usesStepFunctions(frame.node)) return extra ? { ...frame.scope, ...extra } : frame.scope;
+  if (!frame.node.stepFunctions) return extra ? { ...frame.scope, ...extra } : frame.scope;
   return { ...frame.scope, ...extra, secret: secretReader(frame.state.host.env), callbackUrl: callbackMaker(frame) };
 }
 
