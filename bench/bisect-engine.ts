@@ -10,20 +10,9 @@ import { join } from "node:path";
 import { freePort } from "../test/dev-server.js";
 import { medianInterval, stopGroup, timeInstance, waitUp } from "./engine.js";
 import { median } from "./stats.js";
-import { benchParams } from "./definitions.js";
+import { ARM_PARAMS as ARMS } from "./definitions.js";
 
 const root = new URL("..", import.meta.url).pathname;
-
-/** Each arm's params: the interpreted ones pinned by name and hash, the hand-written ones a count. */
-const ARMS: Record<string, unknown> = {
-  HAND_SEQ: { count: 50 },
-  HAND_SEQ_B: { count: 50 },
-  HAND_BODY: { count: 50 },
-  HAND_LAYERS: { count: 50 },
-  FLOW_SEQ: benchParams("bench-seq", {}),
-  FLOW_SEQC50: benchParams("bench-seqc50", {}),
-  FLOW_SEQC10: benchParams("bench-seqc10", {}),
-};
 
 const rounds = Number(process.argv[2] ?? 41);
 const arms = process.argv.length > 3 ? process.argv.slice(3) : ["HAND_SEQ", "FLOW_SEQC50", "HAND_BODY", "HAND_LAYERS", "FLOW_SEQ"];

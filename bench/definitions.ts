@@ -40,3 +40,23 @@ export const BENCH_DEFINITIONS = {
 };
 /** Params of an interpreted bench instance: pinned by name and hash, like the API's. */
 export const benchParams = (name: keyof typeof BENCH_DEFINITIONS, input: unknown) => ({ name, hash: BENCH_DEFINITIONS[name].hash, input });
+
+/**
+ * Params of every workflow the bisection scripts can run (bench/bisect-engine.ts,
+ * bench/step-gaps.ts), by binding: interpreted arms pinned by name and hash, hand-written a count.
+ */
+export const ARM_PARAMS: Record<string, unknown> = {
+  HAND_SEQ: { count: 50 },
+  HAND_SEQ_B: { count: 50 },
+  HAND_BODY: { count: 50 },
+  HAND_LAYERS: { count: 50 },
+  HAND_MIX: { count: 50 },
+  HAND_MIX_AWAIT: { count: 50 },
+  HAND_MIX_BODY: { count: 50 },
+  HAND_MIX2: { count: 50 },
+  FLOW_SEQ: benchParams("bench-seq", {}),
+  FLOW_SEQC50: benchParams("bench-seqc50", {}),
+  FLOW_SEQC10: benchParams("bench-seqc10", {}),
+  FLOW_MIX: benchParams("bench-seqc50", {}),
+  FLOW_MIX2: benchParams("bench-seqc50", {}),
+};

@@ -116,6 +116,12 @@ async function directPairs(url: string, c: EngineCase, n: number, pgid: number):
  * the same figures prints the same): how far this run's median may be from the machine's.
  */
 export function medianInterval(xs: number[]): string {
+  const [lo, hi] = bootstrapInterval(xs, median);
+  return `${lo.toFixed(3)}–${hi.toFixed(3)}`;
+}
+
+/** 95% bootstrap interval of `stat` over resamples of `xs` (2,000, the same fixed seed). */
+export function bootstrapInterval<T>(xs: T[], stat: (sample: T[]) => number): [number, number] {
   let seed = 0x2545f491;
   const rand = (): number => {
     seed ^= seed << 13;
@@ -123,10 +129,10 @@ export function medianInterval(xs: number[]): string {
     seed ^= seed << 5;
     return (seed >>> 0) / 2 ** 32;
   };
-  const meds: number[] = [];
-  for (let b = 0; b < 2000; b++) meds.push(median(Array.from({ length: xs.length }, () => xs[Math.floor(rand() * xs.length)]!)));
-  meds.sort((x, y) => x - y);
-  return `${meds[Math.floor(0.025 * meds.length)]!.toFixed(3)}–${meds[Math.floor(0.975 * meds.length)]!.toFixed(3)}`;
+  const stats: number[] = [];
+  for (let b = 0; b < 2000; b++) stats.push(stat(Array.from({ length: xs.length }, () => xs[Math.floor(rand() * xs.length)]!)));
+  stats.sort((x, y) => x - y);
+  return [stats[Math.floor(0.025 * stats.length)]!, stats[Math.floor(0.975 * stats.length)]!];
 }
 
 /**

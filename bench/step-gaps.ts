@@ -1,35 +1,111 @@
-// Where an instance's time goes, step by step: runs arms of bench/wrangler.bench.jsonc in
-// rotating rounds and writes every instance's full event history to /tmp/gaps.json, whose
-// timestamps split each step into the gap before it (loop + step call) and its callback's round
-// trip. The MIX arms run two kinds of step in one instance, so both see the same machine speed
-// (bench/notes.md, "Step by step"). `npx tsx bench/step-gaps.ts [rounds] ARM ...`
+// Where an instance's time goes, step by step (bench/notes.md, "Step by step"). Runs arms of
+// bench/wrangler.bench.jsonc in rotating rounds and reads every instance's event history: its
+// timestamps split each step into the gap before it (the workflow's loop and the step call) and
+// its callback's round trip (attempt started → attempt completed). Across instances these are
+// as noisy as whole instances, so the MIX arms run two kinds of step in one instance, where
+// both see the same machine speed, and the script prints the difference between the two kinds:
+// FLOW_MIX2 / HAND_MIX2 a `d` step against the plain `xd` step issued right after it, FLOW_MIX /
+// HAND_MIX* odd steps (the variant closure) against even ones (plain). Each difference is pooled
+// over all steps, with a 95% bootstrap interval over instances; steps over 15 ms are left out.
+// `npx tsx bench/step-gaps.ts [rounds] ARM ...`; STEP_GAPS_RAW=file keeps the histories.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../test/dev-server.js";
-import { stopGroup, timeInstance, waitUp } from "./engine.js";
-import { benchParams } from "./definitions.js";
+import { bootstrapInterval, stopGroup, waitUp } from "./engine.js";
+import { ARM_PARAMS } from "./definitions.js";
+
+interface Event {
+  type: string;
+  timestamp: number;
+  stepName?: string;
+}
+
+/** A step's gap before it or its callback's time, pooled per class of step: [sum, count] each. */
+type Pool = Map<string, [number, number]>;
+const MAX_STEP_MS = 15;
+
+/** Which class a step belongs to: `x`/`d` in the MIX2 arms, odd/even otherwise. */
+function classOf(stepName: string, mix2: boolean): string {
+  if (mix2) return stepName.startsWith("x") ? "x" : "d";
+  return Number(/^d(\d+)/.exec(stepName)?.[1] ?? 0) % 2 === 1 ? "odd" : "even";
+}
+
+function gaps(events: Event[], mix2: boolean): { before: Pool; callback: Pool } {
+  const before: Pool = new Map();
+  const callback: Pool = new Map();
+  const add = (p: Pool, k: string, ms: number): void => {
+    if (ms > MAX_STEP_MS) return;
+    const e = p.get(k) ?? [0, 0];
+    p.set(k, [e[0] + ms, e[1] + 1]);
+  };
+  let done: number | undefined;
+  let attempt = 0;
+  for (const e of events) {
+    const k = classOf(e.stepName ?? "", mix2);
+    if (e.type === "step_started" && done !== undefined) add(before, k, e.timestamp - done);
+    else if (e.type === "attempt_started") attempt = e.timestamp;
+    else if (e.type === "attempt_completed") add(callback, k, e.timestamp - attempt);
+    else if (e.type === "step_completed") done = e.timestamp;
+  }
+  return { before, callback };
+}
+
+/** Mean of class `a` minus mean of class `b`, pooled over the instances given. */
+function pooledDifference(pools: Pool[], a: string, b: string): number {
+  const mean = (k: string): number => {
+    let sum = 0;
+    let n = 0;
+    for (const p of pools) {
+      const [s, c] = p.get(k) ?? [0, 0];
+      sum += s;
+      n += c;
+    }
+    return sum / n;
+  };
+  return mean(a) - mean(b);
+}
+
+function report(arm: string, histories: Event[][]): string {
+  const mix2 = arm.endsWith("MIX2");
+  const g = histories.map((h) => gaps(h, mix2));
+  const [a, b] = mix2 ? ["d", "x"] : ["odd", "even"];
+  const cell = (pools: Pool[]): string => {
+    const d = pooledDifference(pools, a, b);
+    const [lo, hi] = bootstrapInterval(pools, (s) => pooledDifference(s, a, b));
+    return `${d >= 0 ? "+" : ""}${d.toFixed(3)} ms (${lo.toFixed(3)}..${hi.toFixed(3)})`;
+  };
+  return `${arm.padEnd(15)} ${histories.length} instances, ${a} − ${b}: gap before the step ${cell(g.map((x) => x.before))}, callback ${cell(g.map((x) => x.callback))}`;
+}
+
 const root = new URL("..", import.meta.url).pathname;
-const state = mkdtempSync("/dev/shm/flowdsl-gaps-");
+const rounds = Number(process.argv[2] ?? 60);
+const names = process.argv.slice(3);
+if (names.length === 0) throw new Error("name the arms: npx tsx bench/step-gaps.ts [rounds] FLOW_MIX2 HAND_MIX2 …");
+for (const a of names) if (!(a in ARM_PARAMS)) throw new Error(`unknown arm ${a}; one of ${Object.keys(ARM_PARAMS).join(", ")}`);
+
+const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-gaps-"));
 const port = await freePort();
 const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
 const url = `http://127.0.0.1:${port}`;
-const all: Record<string, unknown> = { HAND_SEQ: { count: 50 }, HAND_BODY: { count: 50 }, HAND_LAYERS: { count: 50 }, HAND_AWAIT: { count: 50 }, HAND_NESTED: { count: 50 }, FLOW_SEQC50: benchParams("bench-seqc50", {}), FLOW_SEQ: benchParams("bench-seq", {}), FLOW_MIX: benchParams("bench-seqc50", {}), HAND_MIX: { count: 50 }, HAND_MIX_AWAIT: { count: 50 }, HAND_MIX_BODY: { count: 50 }, FLOW_MIX2: benchParams("bench-seqc50", {}), HAND_MIX2: { count: 50 } };
-const rounds = Number(process.argv[2] ?? 30);
-const names = process.argv.slice(3);
-const arms = Object.fromEntries(names.map((n) => [n, all[n]]));
-const out: Record<string, unknown[]> = Object.fromEntries(names.map((n) => [n, []]));
 try {
   await waitUp(`${url}/bench/ready`);
+  const histories: Record<string, Event[][]> = Object.fromEntries(names.map((n) => [n, []]));
+  // Round 0 warms every arm; the order rotates so no arm always follows the same one.
   for (let r = 0; r <= rounds; r++) {
     for (let j = 0; j < names.length; j++) {
       const a = names[(r + j) % names.length]!;
-      const res = await fetch(`${url}/bench/start/${a}`, { method: "POST", body: JSON.stringify(arms[a]) });
-      const { id } = (await res.json()) as { id: string };
-      await (await fetch(`${url}/bench/wait/${a}/${id}`)).json();
-      const ev = await (await fetch(`${url}/bench/events/${a}/${id}`)).json();
-      if (r > 0) out[a]!.push(ev);
+      const { id } = (await (await fetch(`${url}/bench/start/${a}`, { method: "POST", body: JSON.stringify(ARM_PARAMS[a]) })).json()) as { id: string };
+      const w = (await (await fetch(`${url}/bench/wait/${a}/${id}`)).json()) as { end: string };
+      if (w.end !== "workflow_completed") throw new Error(`${a} ${id} ended ${w.end}`);
+      const events = (await (await fetch(`${url}/bench/events/${a}/${id}`)).json()) as Event[];
+      if (r > 0) histories[a]!.push(events);
     }
   }
-  writeFileSync("/tmp/gaps.json", JSON.stringify(out));
-} finally { await stopGroup(proc.pid!); rmSync(state, { recursive: true, force: true }); }
+  if (process.env.STEP_GAPS_RAW) writeFileSync(process.env.STEP_GAPS_RAW, JSON.stringify(histories));
+  for (const a of names) console.log(report(a, histories[a]!));
+} finally {
+  await stopGroup(proc.pid!);
+  rmSync(state, { recursive: true, force: true });
+}

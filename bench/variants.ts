@@ -51,35 +51,3 @@ export class HandLayers extends WorkflowEntrypoint<Record<string, unknown>, { co
     return { acc };
   }
 }
-
-/** V3: the plain closure, awaiting five already-settled promises before it returns (the interpreter's body awaits through its layers). */
-export class HandAwait extends WorkflowEntrypoint<Record<string, unknown>, { count?: number }> {
-  override async run(event: Readonly<WorkflowEvent<{ count?: number }>>, step: WorkflowStep): Promise<unknown> {
-    const n = event.payload.count ?? 50;
-    let acc = 0;
-    for (let i = 0; i < n; i++) {
-      const v = await step.do(`d${i}`, async () => {
-        for (let k = 0; k < 5; k++) await null;
-        return { i, sum: acc + i };
-      });
-      acc = v.sum;
-    }
-    return { acc };
-  }
-}
-
-/** V4: the plain closure, its value from nested async calls (three levels, as body → renderTemplate → field). */
-export class HandNested extends WorkflowEntrypoint<Record<string, unknown>, { count?: number }> {
-  override async run(event: Readonly<WorkflowEvent<{ count?: number }>>, step: WorkflowStep): Promise<unknown> {
-    const n = event.payload.count ?? 50;
-    let acc = 0;
-    const leaf = async (v: number): Promise<number> => v;
-    const mid = async (i: number): Promise<{ i: number; sum: number }> => ({ i: await leaf(i), sum: await leaf(acc + i) });
-    const top = async (i: number): Promise<{ i: number; sum: number }> => mid(i);
-    for (let i = 0; i < n; i++) {
-      const v = await step.do(`d${i}`, async () => top(i));
-      acc = v.sum;
-    }
-    return { acc };
-  }
-}

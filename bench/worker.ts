@@ -17,9 +17,9 @@ export class BenchDefinitionWorkflow extends DefinitionWorkflow {
 }
 
 export { HandForeach, HandHttp, HandOne, HandSequential };
-export { HandAwait, HandBody, HandLayers, HandNested } from "./variants.js";
+export { HandBody, HandLayers } from "./variants.js";
 
-type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "HAND_AWAIT" | "HAND_NESTED" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "FLOW_MIX2" | "HAND_MIX2", Workflow>;
+type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "FLOW_MIX2" | "HAND_MIX2", Workflow>;
 
 type Case = "a" | "b" | "c";
 

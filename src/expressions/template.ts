@@ -250,6 +250,7 @@ async function evaluateJsonata(expr: string, bindings: Bindings, input: unknown)
  * it again; fields are evaluated in order, and synchronously while no field needs JSONata.
  */
 export async function renderTemplate(value: unknown, bindings: Bindings, input: unknown = null): Promise<unknown> {
+  if (typeof value !== "string" && (!value || typeof value !== "object")) return value;
   return rendererOf(value)(bindings, input);
 }
 
@@ -297,7 +298,7 @@ function stringRenderer(value: string): Renderer {
           let out = "";
           for (const part of parts) {
             if ("text" in part) out += part.text;
-            else out += stringify(await evaluate(part.expr, b, input));
+            else out += stringify(await evaluateNow(part.expr, b, input));
           }
           return out;
         };
