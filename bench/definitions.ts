@@ -53,6 +53,8 @@ export const ARM_PARAMS: Record<string, unknown> = {
   HAND_MIX: { count: 50 },
   HAND_MIX_AWAIT: { count: 50 },
   HAND_MIX_BODY: { count: 50 },
+  HAND_MIX_JSON: { count: 50 },
+  HAND_MIX_CTX: { count: 50 },
   HAND_MIX2: { count: 50 },
   FLOW_SEQ: benchParams("bench-seq", {}),
   FLOW_SEQC50: benchParams("bench-seqc50", {}),

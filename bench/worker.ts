@@ -19,7 +19,7 @@ export class BenchDefinitionWorkflow extends DefinitionWorkflow {
 export { HandForeach, HandHttp, HandOne, HandSequential };
 export { HandBody, HandLayers } from "./variants.js";
 
-type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "FLOW_MIX2" | "HAND_MIX2", Workflow>;
+type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "HAND_MIX_JSON" | "HAND_MIX_CTX" | "FLOW_MIX2" | "HAND_MIX2", Workflow>;
 
 type Case = "a" | "b" | "c";
 
@@ -179,5 +179,18 @@ export const HandMixBody = handMix((i, sum, env) => {
     const r = JSON.parse(JSON.stringify({ i, sum })) as { i: number; sum: number };
     if (env.FLOWDSL_LOG !== "off") console.log(attempt, t0);
     return r;
+  };
+});
+/** Odd steps only copy their result through JSON (plainResult's round trip). */
+export const HandMixJson = handMix((i, sum) => async () => JSON.parse(JSON.stringify({ i, sum })) as { i: number; sum: number });
+/** Odd steps do the body's pieces except the JSON round trip (attempt, Date.now, env read). */
+export const HandMixCtx = handMix((i, sum, env) => {
+  let attempts = 0;
+  return async (sctx) => {
+    attempts++;
+    const attempt = sctx?.attempt ?? attempts;
+    const t0 = Date.now();
+    if (env.FLOWDSL_LOG !== "off") console.log(attempt, t0);
+    return { i, sum };
   };
 });

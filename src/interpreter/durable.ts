@@ -66,13 +66,65 @@ export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Pr
   return out;
 }
 
-/** The result as the journal will hold it (plain JSON), or an envelope when it is too large. */
+/**
+ * The result as the journal will hold it (plain JSON), or an envelope when it is too large.
+ * Most results are plain JSON already (templates render to plain values, http bodies are
+ * parsed JSON): a walk that allocates nothing proves it and bounds the size, and the result
+ * goes out as it is. Anything else (an action's Date, a -0, an `undefined` field, a result
+ * near the limit) takes the JSON round trip, which under the engine cost ~0.03 ms a step.
+ */
 function plainResult(result: unknown, name: string): unknown {
-  const json = JSON.stringify(result ?? null);
+  const v = result ?? null;
+  if (plainJsonBound(v, 0) <= MAX_STEP_RESULT_BYTES) return v;
+  const json = JSON.stringify(v);
   if (isResultTooLarge(json)) {
     return envelope(new FlowError({ name: "OutputTooLarge", node: name, message: `The result of "${name}" is ${json.length} bytes; a step result must stay under 1 MiB. Map it down with \`result\` (http) or a smaller \`value\`.` }));
   }
   return JSON.parse(json) as unknown;
+}
+
+/** Deeper than this, the walk leaves the value to JSON (which also reports cycles). */
+export const MAX_PLAIN_WALK_DEPTH = 64;
+/** Bytes a value can take at most as JSON: a double's longest form, a character's longest escape. */
+const MAX_NUMBER_JSON = 24;
+const MAX_CHAR_JSON = 6;
+
+/**
+ * An upper bound on `v`'s JSON size in UTF-8 bytes when a JSON round trip would give back an
+ * equal value, else Infinity: only null, booleans, strings, finite numbers (not -0), and plain
+ * arrays (no holes, no extra properties) and objects (Object's prototype, no `undefined` or
+ * function fields) of those.
+ */
+export function plainJsonBound(v: unknown, depth: number): number {
+  switch (typeof v) {
+    case "string":
+      return v.length * MAX_CHAR_JSON + 2;
+    case "number":
+      return Number.isFinite(v) && !Object.is(v, -0) ? MAX_NUMBER_JSON : Infinity;
+    case "boolean":
+      return 5;
+    case "object":
+      break;
+    default:
+      return Infinity;
+  }
+  if (v === null) return 4;
+  if (depth >= MAX_PLAIN_WALK_DEPTH) return Infinity;
+  let size = 2;
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype || Object.keys(v).length !== v.length) return Infinity;
+    for (let i = 0; i < v.length; i++) {
+      size += plainJsonBound(v[i], depth + 1) + 1;
+      if (size > MAX_STEP_RESULT_BYTES) return Infinity;
+    }
+    return size;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return Infinity;
+  for (const k in v) {
+    size += k.length * MAX_CHAR_JSON + 4 + plainJsonBound((v as Record<string, unknown>)[k], depth + 1);
+    if (size > MAX_STEP_RESULT_BYTES) return Infinity;
+  }
+  return size;
 }
 
 /** A failure inside the step: thrown to be retried, or journaled as an error envelope. */

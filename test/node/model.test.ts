@@ -184,6 +184,18 @@ describe("the interpreter reads the model", () => {
     expect(step.journal.size).toBe(1);
   });
 
+  it.for([
+    ["rendered by JSONata", "{% $pad('', 1100000, 'x') %}"],
+    ["a literal", "x".repeat(1_100_000)],
+  ] as const)("raises OutputTooLarge for a step result over 1 MiB %s, journaled so it is not re-run", async ([, value]) => {
+    const d = def([{ do: "small", value: { a: [1, "two"] }, as: "small" }, { do: "big", value }]);
+    const step = new JournalStep(() => undefined);
+    const { outcome } = await runToEnd(params(d), "m", step, host);
+    expect(outcome).toMatchObject({ status: "errored", error: { name: "OutputTooLarge", node: "big" } });
+    expect(step.bodyRuns.get("do:big#1")).toBe(1);
+    expect(JSON.parse(JSON.stringify([...step.journal.values()][0]))).toMatchObject({ value: { a: [1, "two"] } });
+  });
+
   it("names every engine call by the node's template and loop indices", async () => {
     const d = def([{ foreach: "f", in: "[1, 2]", steps: [{ repeat: "r", max: 2, until: "$attempt = 1", steps: [{ do: "x", value: 1 }, { sleep: "s", for: "1s" }] }] }]);
     const step = new JournalStep(() => undefined);

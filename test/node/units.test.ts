@@ -9,6 +9,7 @@ import { checkUrl, isPrivateHost } from "../../src/nodes/http-safety.js";
 import { evaluate, expressionCompileCount, parseTemplateString, renderTemplate, toPlain, truthy, ExpressionFailure } from "../../src/expressions/template.js";
 import { decodeErrorMessage, encodeErrorMessage, isEngineAbort, toFlowError } from "../../src/interpreter/errors.js";
 import { childInstanceId } from "../../src/nodes/workflow.js";
+import { MAX_PLAIN_WALK_DEPTH, plainJsonBound } from "../../src/interpreter/durable.js";
 import { isValidCron } from "../../src/definition/cron.js";
 
 describe("step names", () => {
@@ -88,6 +89,34 @@ describe("templates", () => {
     { what: "a huge product of sequences", expr: "($a := [1..1000]; $a.($a))" },
   ])("guardrails stop $what with an ExpressionError", async ({ expr }) => {
     await expect(evaluate(expr, {})).rejects.toBeInstanceOf(ExpressionFailure);
+  });
+});
+
+describe("step results that skip the JSON round trip", () => {
+  const nested = (depth: number): unknown => (depth === 0 ? 1 : { a: nested(depth - 1) });
+  const sequence = Object.assign([1, 2], { sequence: true });
+  const nullProto = Object.assign(Object.create(null) as object, { a: 1 });
+  // Plain values: a round trip gives an equal value back and the bound covers the real size.
+  it.for([
+    null, true, 0, 1.5e-300, -12, "", "héllo \u0000 \ud83d\ude00", [], {}, [1, "a", null, { b: [true] }],
+    { s: "x".repeat(1000), n: [1, 2, 3], o: { deep: { er: "y" } } }, nested(MAX_PLAIN_WALK_DEPTH - 1),
+  ])("%j is plain, within its bound", (v) => {
+    const bound = plainJsonBound(v, 0);
+    expect(bound).toBeLessThan(Infinity);
+    expect(JSON.parse(JSON.stringify(v))).toStrictEqual(v);
+    expect(new TextEncoder().encode(JSON.stringify(v)).byteLength).toBeLessThanOrEqual(bound);
+  });
+  // Anything a round trip would change goes through it.
+  it.for([
+    ["undefined", undefined], ["-0", -0], ["NaN", NaN], ["Infinity", [Infinity]], ["an undefined field", { a: undefined }],
+    ["a hole", [1, , 3]], ["a function", { f: () => 1 }], ["a Date", { d: new Date(0) }], ["a JSONata sequence", sequence],
+    ["a null-prototype object", nullProto], ["a Map", new Map()], ["a bigint", 1n], ["too deep a value", nested(MAX_PLAIN_WALK_DEPTH + 1)],
+    ["a value over the step limit", { s: "x".repeat(200_000) }],
+  ] as const)("%s is not", ([, v]) => expect(plainJsonBound(v, 0)).toBe(Infinity));
+  it("gives up on a cycle instead of looping", () => {
+    const o: Record<string, unknown> = {};
+    o.self = o;
+    expect(plainJsonBound(o, 0)).toBe(Infinity);
   });
 });
 
