@@ -250,6 +250,14 @@ async function evaluateJsonata(expr: string, bindings: Bindings, input: unknown)
  * it again; fields are evaluated in order, and synchronously while no field needs JSONata.
  */
 export async function renderTemplate(value: unknown, bindings: Bindings, input: unknown = null): Promise<unknown> {
+  return renderTemplateNow(value, bindings, input);
+}
+
+/**
+ * The same, but the value itself when no field needs JSONata (else a promise of it): a step
+ * body that returns it at once saves the engine's callback two async hops (bench/notes.md).
+ */
+export function renderTemplateNow(value: unknown, bindings: Bindings, input: unknown = null): unknown {
   if (typeof value !== "string" && (!value || typeof value !== "object")) return value;
   return rendererOf(value)(bindings, input);
 }

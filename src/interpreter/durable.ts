@@ -25,8 +25,8 @@ export interface StepBodyContext {
   attempt: number;
 }
 
-/** Runs `body` as the node's own durable step, with the node's config from the model. */
-export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Promise<unknown>): Promise<unknown> {
+/** Runs `body` (its result, or a promise of it) as the node's own durable step, with the node's config from the model. */
+export async function durableStep(frame: Frame, body: (c: StepBodyContext) => unknown): Promise<unknown> {
   const name = stepOf(frame);
   const nodePath = name;
   const m = frame.node;
@@ -44,7 +44,10 @@ export async function durableStep(frame: Frame, body: (c: StepBodyContext) => Pr
       const t0 = Date.now();
       let result: unknown;
       try {
-        result = plainResult(await body({ name, attempt }), name);
+        // A body may answer at once (a template without JSONata): no await, no extra hop.
+        let r = body({ name, attempt });
+        if (r instanceof Promise) r = await r;
+        result = plainResult(r, name);
       } catch (e) {
         try {
           result = classify(e, nodePath);

@@ -2,7 +2,8 @@
 import type { DoNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { durableStep } from "../interpreter/durable.js";
-import { renderTemplate } from "../expressions/template.js";
+import { renderTemplate, renderTemplateNow } from "../expressions/template.js";
+import type { Frame } from "../interpreter/context.js";
 import { compensationChildren, refOf, stepBindings } from "./shared.js";
 import { FlowError } from "../interpreter/errors.js";
 import { UnknownAction } from "../interpreter/effects.js";
@@ -26,18 +27,19 @@ export const doNode: NodeKind<DoNode> = {
     }
   },
   async run(n, frame) {
-    return durableStep(frame, async ({ name, attempt }) => {
-      const b = stepBindings(frame);
-      if (n.action === undefined) return renderTemplate(n.value, b);
-      const args = n.with === undefined ? null : await renderTemplate(n.with, b);
-      const at = refOf(frame);
-      const host = frame.state.host;
-      try {
-        return await frame.state.effects.action(at, n.action, args, { env: host.env, instanceId: frame.state.workflow.id, stepName: name, attempt, fetch: actionFetch(frame.state.effects, at, host.env) });
-      } catch (e) {
-        if (e instanceof UnknownAction) throw new FlowError({ name: "ActionError", node: name, message: e.message });
-        throw e;
-      }
-    });
+    // A value answers without an async hop when its template needs no JSONata.
+    return durableStep(frame, ({ name, attempt }) => (n.action === undefined ? renderTemplateNow(n.value, stepBindings(frame)) : runAction(n, n.action, frame, name, attempt)));
   },
 };
+
+async function runAction(n: DoNode, action: string, frame: Frame, name: string, attempt: number): Promise<unknown> {
+  const args = n.with === undefined ? null : await renderTemplate(n.with, stepBindings(frame));
+  const at = refOf(frame);
+  const host = frame.state.host;
+  try {
+    return await frame.state.effects.action(at, action, args, { env: host.env, instanceId: frame.state.workflow.id, stepName: name, attempt, fetch: actionFetch(frame.state.effects, at, host.env) });
+  } catch (e) {
+    if (e instanceof UnknownAction) throw new FlowError({ name: "ActionError", node: name, message: e.message });
+    throw e;
+  }
+}
