@@ -1,22 +1,33 @@
 // A CPU profile of the interpreter alone (Node, the replay harness's step): where the time of
-// a first run and of a cached replay goes. `npx tsx bench/profile-interpreter.ts [first|replay]`
-// prints the top frames by self time.
+// a first run and of a cached replay goes, or of a first run of the engine cases (a), (b), (c)
+// (fetches answered at once). `npx tsx bench/profile-interpreter.ts [first|replay|a|b|c]` prints
+// the top frames by self time.
 import { Session } from "node:inspector/promises";
 import { JournalStep } from "../test/replay-harness.js";
 import { runInstance } from "../src/interpreter/run.js";
 import type { Host } from "../src/interpreter/context.js";
 import { ACTIONS } from "../src/actions/index.js";
-import { sequential } from "./definitions.js";
+import { foreach, http, sequential } from "./definitions.js";
 
-const host: Host = { env: { FLOWDSL_LOG: "off" }, instanceId: "bench", fetch: (i, n) => fetch(i, n), actions: ACTIONS };
 const mode = process.argv[2] ?? "replay";
-const definition = mode === "first" ? sequential(500) : ({ name: "bench-do", steps: Array.from({ length: 1000 }, (_, i) => ({ do: `d${i}`, value: { i, at: "{% $now() %}" } })) } as unknown as ReturnType<typeof sequential>);
-const params = { name: definition.name, hash: "b", definition, input: {} };
+const answered = (): Promise<Response> => Promise.resolve(new Response("pong", { status: 200, headers: { "content-type": "text/plain" } }));
+const host: Host = { env: { FLOWDSL_LOG: "off", ALLOW_PRIVATE_HOSTS: "true" }, instanceId: "bench", fetch: mode === "c" ? answered : (i, n) => fetch(i, n), actions: ACTIONS };
+const cases: Record<string, { definition: ReturnType<typeof sequential>; input: unknown }> = {
+  first: { definition: sequential(500), input: {} },
+  replay: { definition: { name: "bench-do", steps: Array.from({ length: 1000 }, (_, i) => ({ do: `d${i}`, value: { i, at: "{% $now() %}" } })) } as unknown as ReturnType<typeof sequential>, input: {} },
+  a: { definition: sequential(50), input: {} },
+  b: { definition: foreach(10), input: { items: Array.from({ length: 500 }, (_, i) => i) } },
+  c: { definition: http(50), input: { base: "http://127.0.0.1:9" } },
+};
+const chosen = cases[mode];
+if (!chosen) throw new Error(`mode: one of ${Object.keys(cases).join(", ")}`);
+const { definition } = chosen;
+const params = { name: definition.name, hash: "b", definition, input: chosen.input };
 const step = new JournalStep(() => undefined, { clone: false });
 step.beginRun();
 await runInstance(params, "bench", step, host);
 const once = async (): Promise<void> => {
-  const s = mode === "first" ? new JournalStep(() => undefined, { clone: false }) : step;
+  const s = mode !== "replay" ? new JournalStep(() => undefined, { clone: false }) : step;
   s.beginRun();
   await runInstance(params, "bench", s, host);
 };

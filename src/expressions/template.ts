@@ -302,14 +302,7 @@ function stringRenderer(value: string): Renderer {
       }
       case "interp": {
         const parts = p.parts;
-        r = async (b, input) => {
-          let out = "";
-          for (const part of parts) {
-            if ("text" in part) out += part.text;
-            else out += stringify(await evaluateNow(part.expr, b, input));
-          }
-          return out;
-        };
+        r = (b, input) => renderParts(parts, b, input);
         break;
       }
       case "error": {
@@ -323,6 +316,31 @@ function stringRenderer(value: string): Renderer {
     stringRenderers.set(value, r);
   }
   return r;
+}
+
+/** An interpolation: synchronous until a part needs JSONata. */
+function renderParts(parts: readonly TemplatePart[], b: Bindings, input: unknown): unknown {
+  let out = "";
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if ("text" in part) {
+      out += part.text;
+      continue;
+    }
+    const v = evaluateNow(part.expr, b, input);
+    if (v instanceof Promise) return finishParts(out, parts, i, v, b, input);
+    out += stringify(v);
+  }
+  return out;
+}
+
+async function finishParts(out: string, parts: readonly TemplatePart[], at: number, pending: Promise<unknown>, b: Bindings, input: unknown): Promise<string> {
+  out += stringify(await pending);
+  for (let i = at + 1; i < parts.length; i++) {
+    const part = parts[i]!;
+    out += "text" in part ? part.text : stringify(await evaluateNow(part.expr, b, input));
+  }
+  return out;
 }
 
 /** A fresh object every time (callers may keep or extend it); async from the first field that needs JSONata. */

@@ -23,12 +23,14 @@ export const allowsPrivateHosts = (env: Record<string, unknown>): boolean => env
  * Fetches `url`, following up to MAX_REDIRECTS redirects by hand so each hop is checked.
  * As browsers do: a 301, 302 or 303 after anything but GET/HEAD goes on as a GET without a
  * body (307 and 308 keep both), and a hop to another origin drops the credential headers.
+ * `init.headers` is the caller's to give away: redirects edit it.
  */
-export async function safeFetch(effects: Effects, at: NodeRef, url: URL, init: RequestInit & { headers?: Headers }, allowPrivate: boolean): Promise<{ response: Response; url: URL }> {
+export async function safeFetch(effects: Effects, at: NodeRef, url: URL, init: RequestInit & { headers: Headers }, allowPrivate: boolean): Promise<{ response: Response; url: URL }> {
   let target = url;
   let method = (init.method ?? "GET").toUpperCase();
   let body = init.body;
-  const headers = new Headers(init.headers);
+  // The caller's own Headers (each caller makes a fresh one): a redirect may edit it in place.
+  const headers = init.headers;
   for (let hop = 0; ; hop++) {
     const refusal = checkUrl(target, allowPrivate);
     if (refusal) throw new OutboundRefused(`${refusal} Set the var ALLOW_PRIVATE_HOSTS="true" only for local development.`);

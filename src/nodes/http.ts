@@ -64,8 +64,10 @@ export const httpNode: NodeKind<HttpNode> = {
         // The connection broke after the headers: the call failed, and may be tried again.
         throw new RetryableFailure(new FlowError({ name: "HttpError", node: name, message: `${method} ${target.origin}${target.pathname}: the answer could not be read (${e instanceof Error ? e.message : String(e)})` }));
       }
-      const response = { status: res.status, headers: Object.fromEntries([...res.headers].map(([k, v]) => [k.toLowerCase(), v])), body: responseBody };
-      if (res.status < 200 || res.status >= 300) {
+      const ok = res.status >= 200 && res.status < 300;
+      // A failure keeps the headers for `$error.response`; a success only when its result can show them.
+      const response = { status: res.status, headers: !ok || readsHeaders(n) ? headersOf(res.headers) : {}, body: responseBody };
+      if (!ok) {
         const err = new FlowError({ name: "HttpError", node: name, status: res.status, message: `${method} ${target.origin}${target.pathname} answered ${res.status}`, response: boundedResponse(response) });
         // `retryOn` lists the statuses that retry for this node, instead of the default classes.
         if (n.retryOn ? n.retryOn.includes(res.status) : isRetryableStatus(res.status)) throw new RetryableFailure(err);
@@ -75,6 +77,30 @@ export const httpNode: NodeKind<HttpNode> = {
     });
   },
 };
+
+/**
+ * Whether the step's result can contain the response's headers: always without `result`; with
+ * it, when `$response` appears other than as `$response.status` or `$response.body`. Decided
+ * once per node; reading every header into an object cost ~6 µs a call in the isolate.
+ */
+const headerReaders = new WeakMap<object, boolean>();
+function readsHeaders(n: HttpNode): boolean {
+  let r = headerReaders.get(n);
+  if (r === undefined) {
+    r = n.result === undefined || /\$response(?!\.(status|body)\b)/.test(JSON.stringify(n.result));
+    headerReaders.set(n, r);
+  }
+  return r;
+}
+
+/** Response headers as an object; Headers already yields lower-case names (Fetch standard). */
+function headersOf(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  h.forEach((v, k) => {
+    out[k] = v;
+  });
+  return out;
+}
 
 /** The answer kept with an HttpError for `$error.response`; a very large body is cut to a preview. */
 export const MAX_ERROR_RESPONSE_BYTES = 64 * 1024;

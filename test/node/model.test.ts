@@ -207,6 +207,32 @@ describe("the interpreter reads the model", () => {
   });
 });
 
+describe("http results and the response headers", () => {
+  // Headers are read into the result only when it can show them; these must all see them.
+  it.for([
+    ["no result (the whole response)", undefined, { status: 200, headers: { "content-type": "application/json", "x-tag": "t1" }, body: { n: 1 } }],
+    ["a header by path", "{% $response.headers.'x-tag' %}", "t1"],
+    ["the whole response", "{% $response %}", { status: 200, headers: { "content-type": "application/json", "x-tag": "t1" }, body: { n: 1 } }],
+    ["a function of the response", "{% $count($keys($response.headers)) %}", 2],
+    ["the status, without headers", "{% $response.status %}", 200],
+    ["the body, without headers", "{% $response.body.n %}", 1],
+  ] as const)("%s", async ([, result, expected]) => {
+    const d = def([{ http: "call", url: "https://api.example.com/x", ...(result === undefined ? {} : { result }), as: "r" }], { output: "{% $r %}" });
+    const effects = (base: Effects): Effects => ({ ...base, fetch: async () => Response.json({ n: 1 }, { headers: { "X-Tag": "t1" } }) });
+    const step = new JournalStep(() => undefined);
+    step.beginRun();
+    expect(await runInstance(params(d), "h", step, host, { effects })).toEqual(expected);
+  });
+
+  it("keeps the headers of a failed call for $error.response, whatever the result reads", async () => {
+    const d = def([{ try: "t", steps: [{ http: "call", url: "https://api.example.com/x", result: "{% $response.status %}" }], catch: [{ steps: [{ set: "s", values: { tag: "{% $error.response.headers.'x-tag' %}" } }] }] }], { output: "{% $tag %}" });
+    const effects = (base: Effects): Effects => ({ ...base, fetch: async () => Response.json({ no: 1 }, { status: 404, headers: { "X-Tag": "gone" } }) });
+    const step = new JournalStep(() => undefined);
+    step.beginRun();
+    expect(await runInstance(params(d), "h", step, host, { effects })).toBe("gone");
+  });
+});
+
 describe("the effects seam", () => {
   const d = validateDefinitionText(
     `name: seam
