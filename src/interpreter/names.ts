@@ -21,6 +21,8 @@ export function stableHash(s: string): string {
 /** Joins path segments; a name over the limit keeps its start and gets a stable hash suffix. */
 export function stepName(segments: readonly string[]): string {
   const name = segments.join("/");
-  if (!isStepNameTooLong(name)) return name;
-  return name.slice(0, MAX_STEP_NAME_LENGTH - HASH_SUFFIX_LENGTH) + "~" + stableHash(name);
+  return isStepNameTooLong(name) ? shortenedStepName(name) : name;
 }
+
+/** A name over the limit: its start and a stable hash of the whole. */
+export const shortenedStepName = (name: string): string => name.slice(0, MAX_STEP_NAME_LENGTH - HASH_SUFFIX_LENGTH) + "~" + stableHash(name);

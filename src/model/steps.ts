@@ -2,7 +2,7 @@
 // node by the model; at run time only the loop indices are filled in.
 import type { ExtraStep } from "../nodes/types.js";
 import type { Frame } from "../interpreter/context.js";
-import { stepName } from "../interpreter/names.js";
+import { isStepNameTooLong, shortenedStepName, stepName } from "../interpreter/names.js";
 
 /** One segment of a step name: a node (or branch/catch/compensate) name, with a loop slot. */
 export interface Segment {
@@ -33,9 +33,15 @@ export function template(segments: readonly Segment[]): StepTemplate {
 /** A template's step name for the given loop indices (shortened past the engine's limit). */
 export function instantiate(t: StepTemplate, indices: readonly number[]): string {
   if (t.fixed !== undefined) return t.fixed;
-  const parts: string[] = [];
-  for (const s of t.segments) parts.push(s.slot === undefined ? s.text : `${s.text}[${indices[s.slot] ?? 0}]`);
-  return stepName(parts);
+  // Concatenated directly (every loop step names itself this way; no parts array to join).
+  let name = "";
+  const segs = t.segments;
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    if (i > 0) name += "/";
+    name += s.slot === undefined ? s.text : s.text + "[" + (indices[s.slot] ?? 0) + "]";
+  }
+  return isStepNameTooLong(name) ? shortenedStepName(name) : name;
 }
 
 const regexes = new WeakMap<StepTemplate, RegExp>();

@@ -26,7 +26,8 @@ export const doNode: NodeKind<DoNode> = {
       c.report("UNKNOWN_ACTION", `No action "${n.action}" is registered (known: ${[...c.knownActions].join(", ")}). Fix the name or register it in src/actions/index.ts.`, ["action"]);
     }
   },
-  async run(n, frame) {
+  // Not async: the step's own promise is the node's (one promise and hop less a step).
+  run(n, frame) {
     // A value answers without an async hop when its template needs no JSONata.
     return durableStep(frame, ({ name, attempt }) => (n.action === undefined ? renderTemplateNow(n.value, stepBindings(frame)) : runAction(n, n.action, frame, name, attempt)));
   },

@@ -20,7 +20,8 @@ export const httpNode: NodeKind<HttpNode> = {
   children: (n) => compensationChildren(n),
   expressions: (n) =>
     TEMPLATE_FIELDS.filter((f) => n[f] !== undefined).map((f) => ({ at: [f], value: n[f], mode: "template" as const, inStep: true, sees: f === "result" ? ["response"] : [] })),
-  async run(n, frame) {
+  // Not async: the step's own promise is the node's (one promise and hop less a step).
+  run(n, frame) {
     return durableStep(frame, async ({ name }) => {
       const b = stepBindings(frame);
       const allowPrivate = allowsPrivateHosts(frame.state.host.env);
