@@ -54,6 +54,7 @@ export const ARM_PARAMS: Record<string, unknown> = {
   HAND_MIX_AWAIT: { count: 50 },
   HAND_MIX_BODY: { count: 50 },
   HAND_MIX_JSON: { count: 50 },
+  HAND_MIX_SPIN: { count: 50 },
   HAND_MIX_CTX: { count: 50 },
   HAND_MIX2: { count: 50 },
   FLOW_SEQ: benchParams("bench-seq", {}),
@@ -61,4 +62,9 @@ export const ARM_PARAMS: Record<string, unknown> = {
   FLOW_SEQC10: benchParams("bench-seqc10", {}),
   FLOW_MIX: benchParams("bench-seqc50", {}),
   FLOW_MIX2: benchParams("bench-seqc50", {}),
+  // $BASE: the scripts put their mock server's URL here.
+  FLOW_MIXH: benchParams("bench-http", { base: "$BASE" }),
+  HAND_MIXH: { base: "$BASE", count: 50 },
+  HAND_MIXH_INIT: { base: "$BASE", count: 50 },
+  HAND_MIXH_URL: { base: "$BASE", count: 50 },
 };

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../test/dev-server.js";
+import { startMockServer } from "../test/mock-server.js";
 import { bootstrapInterval, stopGroup, waitUp } from "./engine.js";
 import { ARM_PARAMS } from "./definitions.js";
 
@@ -29,7 +30,7 @@ const MAX_STEP_MS = 15;
 /** Which class a step belongs to: `x`/`d` in the MIX2 arms, odd/even otherwise. */
 function classOf(stepName: string, mix2: boolean): string {
   if (mix2) return stepName.startsWith("x") ? "x" : "d";
-  return Number(/^d(\d+)/.exec(stepName)?.[1] ?? 0) % 2 === 1 ? "odd" : "even";
+  return Number(/^[dh](\d+)/.exec(stepName)?.[1] ?? 0) % 2 === 1 ? "odd" : "even";
 }
 
 function gaps(events: Event[], mix2: boolean): { before: Pool; callback: Pool } {
@@ -85,6 +86,9 @@ const names = process.argv.slice(3);
 if (names.length === 0) throw new Error("name the arms: npx tsx bench/step-gaps.ts [rounds] FLOW_MIX2 HAND_MIX2 …");
 for (const a of names) if (!(a in ARM_PARAMS)) throw new Error(`unknown arm ${a}; one of ${Object.keys(ARM_PARAMS).join(", ")}`);
 
+// The http arms (FLOW_MIXH, HAND_MIXH) call this server; their params say $BASE.
+const mock = await startMockServer();
+const paramsOf = (arm: string): string => JSON.stringify(ARM_PARAMS[arm]).replaceAll("$BASE", `http://127.0.0.1:${mock.port}/bench`);
 const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-gaps-"));
 const port = await freePort();
 const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
@@ -96,7 +100,7 @@ try {
   for (let r = 0; r <= rounds; r++) {
     for (let j = 0; j < names.length; j++) {
       const a = names[(r + j) % names.length]!;
-      const { id } = (await (await fetch(`${url}/bench/start/${a}`, { method: "POST", body: JSON.stringify(ARM_PARAMS[a]) })).json()) as { id: string };
+      const { id } = (await (await fetch(`${url}/bench/start/${a}`, { method: "POST", body: paramsOf(a) })).json()) as { id: string };
       const w = (await (await fetch(`${url}/bench/wait/${a}/${id}`)).json()) as { end: string };
       if (w.end !== "workflow_completed") throw new Error(`${a} ${id} ended ${w.end}`);
       const events = (await (await fetch(`${url}/bench/events/${a}/${id}`)).json()) as Event[];
@@ -107,5 +111,6 @@ try {
   for (const a of names) console.log(report(a, histories[a]!));
 } finally {
   await stopGroup(proc.pid!);
+  await mock.close();
   rmSync(state, { recursive: true, force: true });
 }

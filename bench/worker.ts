@@ -19,7 +19,7 @@ export class BenchDefinitionWorkflow extends DefinitionWorkflow {
 export { HandForeach, HandHttp, HandOne, HandSequential };
 export { HandBody, HandLayers } from "./variants.js";
 
-type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "HAND_MIX_JSON" | "HAND_MIX_CTX" | "FLOW_MIX2" | "HAND_MIX2", Workflow>;
+type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "HAND_MIX_JSON" | "HAND_MIX_CTX" | "FLOW_MIX2" | "HAND_MIX2" | "FLOW_MIXH" | "HAND_MIXH" | "HAND_MIXH_INIT" | "HAND_MIXH_URL" | "HAND_MIX_SPIN", Workflow>;
 
 type Case = "a" | "b" | "c";
 
@@ -181,6 +181,16 @@ export const HandMixBody = handMix((i, sum, env) => {
     return r;
   };
 });
+/**
+ * Odd steps do a fixed piece of JavaScript first (eight small objects through JSON: ~8 µs a call
+ * run back to back in Node, ~40 µs once every 2 ms): what plain JS costs between engine calls.
+ */
+export const HandMixSpin = handMix((i, sum) => async () => {
+  const a: Array<{ k: number; s: string }> = [];
+  for (let k = 0; k < 8; k++) a.push({ k, s: `x${k}${i}` });
+  const n = (JSON.parse(JSON.stringify(a)) as unknown[]).length;
+  return { i, sum: sum + n - n };
+});
 /** Odd steps only copy their result through JSON (plainResult's round trip). */
 export const HandMixJson = handMix((i, sum) => async () => JSON.parse(JSON.stringify({ i, sum })) as { i: number; sum: number });
 /** Odd steps do the body's pieces except the JSON round trip (attempt, Date.now, env read). */
@@ -193,4 +203,58 @@ export const HandMixCtx = handMix((i, sum, env) => {
     if (env.FLOWDSL_LOG !== "off") console.log(attempt, t0);
     return { i, sum };
   };
+});
+
+/** The hand-written http step of case (c). */
+const handCall = (base: string, i: number) => async (): Promise<number> => {
+  const res = await fetch(`${base}/ping?i=${i}`);
+  await res.text();
+  if (res.status >= 500) throw new Error(`answered ${res.status}`);
+  return res.status;
+};
+
+/**
+ * Case (c) with every even-numbered call's closure swapped for the hand-written one (same step
+ * name, same result): the interpreter's http step against the hand-written one, in one instance.
+ */
+export class BenchMixHttpWorkflow extends BenchDefinitionWorkflow {
+  override async run(event: Readonly<WorkflowEvent<never>>, step: WorkflowStep): Promise<unknown> {
+    const base = (event.payload as { input: { base: string } }).input.base;
+    const mixed = {
+      do(name: string, a: unknown, b?: unknown): Promise<unknown> {
+        const i = Number(name.slice(1));
+        if (i % 2 === 0) return step.do(name, handCall(base, i));
+        return b === undefined ? step.do(name, a as () => Promise<number>) : step.do(name, a as WorkflowStepConfig, b as () => Promise<number>);
+      },
+    };
+    return super.run(event as never, mixed as unknown as WorkflowStep);
+  }
+}
+/** Hand-written (c), the odd calls' closure given by `odd` (bench/step-gaps.ts compares them with the even ones). */
+function handMixHttp(odd: (base: string, i: number) => () => Promise<number>) {
+  return class extends WorkflowEntrypoint<Record<string, unknown>, { base: string; count?: number }> {
+    override async run(event: Readonly<WorkflowEvent<{ base: string; count?: number }>>, step: WorkflowStep): Promise<unknown> {
+      const n = event.payload.count ?? 50;
+      for (let i = 0; i < n; i++) await step.do(`h${i}`, (i % 2 === 1 ? odd : handCall)(event.payload.base, i));
+      return n;
+    }
+  };
+}
+/** Its control: the same closure on odd and even calls. */
+export const HandMixHttp = handMixHttp(handCall);
+/** Odd calls fetch with the interpreter's init (method, an empty Headers, no body, manual redirects). */
+export const HandMixHttpInit = handMixHttp((base, i) => async () => {
+  const res = await fetch(`${base}/ping?i=${i}`, { method: "GET", headers: new Headers(), body: undefined, redirect: "manual" });
+  await res.text();
+  if (res.status >= 500) throw new Error(`answered ${res.status}`);
+  return res.status;
+});
+/** Odd calls build the URL as the interpreter does (a URL object, the query appended, then a string). */
+export const HandMixHttpUrl = handMixHttp((base, i) => async () => {
+  const url = new URL(`${base}/ping`);
+  url.searchParams.append("i", String(i));
+  const res = await fetch(url.toString());
+  await res.text();
+  if (res.status >= 500) throw new Error(`answered ${res.status}`);
+  return res.status;
 });

@@ -94,6 +94,10 @@ export interface RunState {
   compensations: Compensation[];
   /** Inside compensation steps nothing new is registered. */
   compensating: boolean;
+  /** Read from the env once per run, not per step (plain JS between engine calls is dear: bench/notes.md). */
+  allowPrivateHosts: boolean;
+  /** FLOWDSL_LOG is not "off": step attempts may log. */
+  logAttempts: boolean;
   /** A terminate-with-compensation in progress: where to stop. */
   terminate?: TerminateTarget;
   /** Observer of reached nodes (RunOptions.onNode). */

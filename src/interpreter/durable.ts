@@ -147,8 +147,8 @@ export function terminatedError(node: string): FlowError {
 
 /** One log line for an attempt (a function, not a closure made per attempt on the hot path). */
 function logOutcome(frame: Frame, step: string, attempt: number, t0: number, outcome: "ok" | "retry" | "failed", error?: string): void {
+  if (!frame.state.logAttempts) return;
   const env = frame.state.host.env;
-  if (env.FLOWDSL_LOG === "off") return;
   const m = frame.node;
   logAttempt(env, { instanceId: frame.state.workflow.id, node: m.id, step, attempt, durationMs: Date.now() - t0, outcome, ...(error !== undefined ? { error } : {}), ...(outcome === "retry" ? { retryInMs: retryDelayMs(m.config, attempt) } : {}) });
 }

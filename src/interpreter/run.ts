@@ -16,6 +16,7 @@ import type { TerminateTarget } from "./terminate.js";
 import { terminatedError } from "./durable.js";
 import { logEnd } from "./log.js";
 import { trackedEffects } from "./races.js";
+import { allowsPrivateHosts } from "./outbound.js";
 
 const runner: Runner = {
   steps(list, frame, ord, opts) {
@@ -77,7 +78,7 @@ export async function runInstance(params: RunnableParams, instanceId: string, st
   const model = modelOf(def);
   const workflow = { id: instanceId, name: params.name, hash: params.hash };
   const base = engineEffects(step, host);
-  const state: RunState = { effects: opts.effects ? opts.effects(base) : base, host, params, workflow, compensations: [], compensating: false, ...(opts.onNode ? { onNode: opts.onNode } : {}) };
+  const state: RunState = { effects: opts.effects ? opts.effects(base) : base, host, params, workflow, compensations: [], compensating: false, allowPrivateHosts: allowsPrivateHosts(host.env), logAttempts: host.env.FLOWDSL_LOG !== "off", ...(opts.onNode ? { onNode: opts.onNode } : {}) };
   if (model.hasRaces) state.effects = trackedEffects(state.effects, state);
   // Only a definition with compensations needs to know of a terminate-with-compensation.
   const target = model.hasCompensations && host.terminateRequest ? parseTarget(await host.terminateRequest()) : undefined;

@@ -5,7 +5,7 @@ import { durableStep, RetryableFailure } from "../interpreter/durable.js";
 import { renderTemplate } from "../expressions/template.js";
 import { FlowError } from "../interpreter/errors.js";
 import { compensationChildren, refOf, stepBindings } from "./shared.js";
-import { allowsPrivateHosts, OutboundBroken, OutboundFailed, OutboundRefused, safeFetch } from "../interpreter/outbound.js";
+import { OutboundBroken, OutboundFailed, OutboundRefused, safeFetch } from "../interpreter/outbound.js";
 import { toBase64 } from "../encoding.js";
 
 const TEMPLATE_FIELDS = ["url", "headers", "query", "body", "result"] as const;
@@ -24,7 +24,7 @@ export const httpNode: NodeKind<HttpNode> = {
   run(n, frame) {
     return durableStep(frame, async ({ name }) => {
       const b = stepBindings(frame);
-      const allowPrivate = allowsPrivateHosts(frame.state.host.env);
+      const allowPrivate = frame.state.allowPrivateHosts;
       const rawUrl = String(await renderTemplate(n.url, b));
       let url: URL;
       try {
