@@ -67,4 +67,5 @@ export const ARM_PARAMS: Record<string, unknown> = {
   HAND_MIXH: { base: "$BASE", count: 50 },
   HAND_MIXH_INIT: { base: "$BASE", count: 50 },
   HAND_MIXH_URL: { base: "$BASE", count: 50 },
+  HAND_MIXH_RES: { base: "$BASE", count: 50 },
 };

@@ -10,7 +10,9 @@ import { ACTIONS } from "../src/actions/index.js";
 import { foreach, http, sequential } from "./definitions.js";
 
 const mode = process.argv[2] ?? "replay";
-const answered = (): Promise<Response> => Promise.resolve(new Response("pong", { status: 200, headers: { "content-type": "text/plain" } }));
+// A light stand-in for the answer (undici's Response would dominate the profile; workerd's is native).
+const pongHeaders = new Headers({ "content-type": "application/json" });
+const answered = (): Promise<Response> => Promise.resolve({ status: 200, headers: pongHeaders, text: () => Promise.resolve('{"ok":true}') } as unknown as Response);
 const host: Host = { env: { FLOWDSL_LOG: "off", ALLOW_PRIVATE_HOSTS: "true" }, instanceId: "bench", fetch: mode === "c" ? answered : (i, n) => fetch(i, n), actions: ACTIONS };
 const cases: Record<string, { definition: ReturnType<typeof sequential>; input: unknown }> = {
   first: { definition: sequential(500), input: {} },

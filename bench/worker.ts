@@ -19,7 +19,7 @@ export class BenchDefinitionWorkflow extends DefinitionWorkflow {
 export { HandForeach, HandHttp, HandOne, HandSequential };
 export { HandBody, HandLayers } from "./variants.js";
 
-type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "HAND_MIX_JSON" | "HAND_MIX_CTX" | "FLOW_MIX2" | "HAND_MIX2" | "FLOW_MIXH" | "HAND_MIXH" | "HAND_MIXH_INIT" | "HAND_MIXH_URL" | "HAND_MIX_SPIN", Workflow>;
+type Flows = Record<"FLOW_SEQ" | "FLOW_FOREACH" | "FLOW_HTTP" | "HAND_SEQ" | "HAND_FOREACH" | "HAND_HTTP" | "HAND_SEQ_B" | "FLOW_ONE" | "HAND_ONE" | "FLOW_SEQC50" | "FLOW_SEQC10" | "HAND_BODY" | "HAND_LAYERS" | "FLOW_MIX" | "HAND_MIX" | "HAND_MIX_AWAIT" | "HAND_MIX_BODY" | "HAND_MIX_JSON" | "HAND_MIX_CTX" | "FLOW_MIX2" | "HAND_MIX2" | "FLOW_MIXH" | "HAND_MIXH" | "HAND_MIXH_INIT" | "HAND_MIXH_URL" | "HAND_MIX_SPIN" | "HAND_MIXH_RES", Workflow>;
 
 type Case = "a" | "b" | "c";
 
@@ -248,6 +248,19 @@ export const HandMixHttpInit = handMixHttp((base, i) => async () => {
   await res.text();
   if (res.status >= 500) throw new Error(`answered ${res.status}`);
   return res.status;
+});
+/** Odd calls read the answer as the interpreter does (Location, Content-Type, the body parsed as JSON, a response object). */
+export const HandMixHttpRes = handMixHttp((base, i) => async () => {
+  const res = await fetch(`${base}/ping?i=${i}`);
+  if (res.headers.get("location") && res.status >= 300 && res.status < 400) throw new Error("redirected");
+  const type = res.headers.get("content-type") ?? "";
+  if (type !== "" && !/^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded|yaml))/i.test(type)) throw new Error("binary");
+  const text = await res.text();
+  let body: unknown = text;
+  if (type.includes("json") || /^\s*[[{]/.test(text)) body = JSON.parse(text) as unknown;
+  const response = { status: res.status, headers: {}, body };
+  if (response.status >= 500) throw new Error(`answered ${res.status}`);
+  return response.status;
 });
 /** Odd calls build the URL as the interpreter does (a URL object, the query appended, then a string). */
 export const HandMixHttpUrl = handMixHttp((base, i) => async () => {

@@ -6,6 +6,7 @@ import { MAX_STEP_NAME_LENGTH, stepName } from "../../src/interpreter/names.js";
 import { parseDuration } from "../../src/interpreter/duration.js";
 import { stepConfig } from "../../src/interpreter/config.js";
 import { checkUrl, isPrivateHost } from "../../src/nodes/http-safety.js";
+import { requestUrl } from "../../src/nodes/http.js";
 import { evaluate, expressionCompileCount, parseTemplateString, renderTemplate, toPlain, truthy, ExpressionFailure } from "../../src/expressions/template.js";
 import { decodeErrorMessage, encodeErrorMessage, isEngineAbort, toFlowError } from "../../src/interpreter/errors.js";
 import { childInstanceId } from "../../src/nodes/workflow.js";
@@ -89,6 +90,32 @@ describe("templates", () => {
     { what: "a huge product of sequences", expr: "($a := [1..1000]; $a.($a))" },
   ])("guardrails stop $what with an ExpressionError", async ({ expr }) => {
     await expect(evaluate(expr, {})).rejects.toBeInstanceOf(ExpressionFailure);
+  });
+});
+
+describe("an http node's URL with its query", () => {
+  // The reference: URLSearchParams.append, as the node did before writing the query itself.
+  const reference = (raw: string, query: Record<string, unknown>): string => {
+    const u = new URL(raw);
+    for (const [k, v] of Object.entries(query)) if (v !== null) u.searchParams.append(k, typeof v === "string" ? v : JSON.stringify(v));
+    return u.href;
+  };
+  it.for([
+    ["https://api.example.com/items", { i: 3, q: "a b&c=d+e", tag: "!'()*~-._", uni: "héllo 😀 中" }],
+    ["https://api.example.com/items", { obj: { a: [1, "x y"] }, t: true, none: null, empty: "" }],
+    ["https://api.example.com/items", { "k e&y=": "v", "%41": "%", "\u0000\n": "\t" }],
+    ["https://api.example.com/items?page=2&sort=a b", { i: 1 }],
+    ["https://api.example.com/items#frag", { i: 1 }],
+    ["  https://api.example.com/items  ", { i: 1 }],
+    ["https://api.example.com", { i: 1 }],
+    ["https://api.example.com/a/../b/%7e", { x: "y" }],
+    ["https://api.example.com/items", { lone: "\ud800x" }],
+    ["https://api.example.com/items", {}],
+    ["https://api.example.com/items", { only: null }],
+  ] as const)("%s with %j", ([raw, query]) => expect(requestUrl(raw, query).href).toBe(reference(raw, query)));
+  it("throws for a URL that is not absolute, with or without a query", () => {
+    expect(() => requestUrl("/relative", { i: 1 })).toThrow(TypeError);
+    expect(() => requestUrl("/relative", null)).toThrow(TypeError);
   });
 });
 
