@@ -8,6 +8,7 @@ import { benchEngine } from "./engine.js";
 import { benchInterpreter, benchJsonata } from "./interpreter.js";
 import { benchBundle } from "./bundle.js";
 import { benchStarts } from "./starts.js";
+import { stepRows } from "./step-gaps.js";
 import { benchWeb } from "./web.js";
 import { benchTesting } from "./testing.js";
 
@@ -20,6 +21,7 @@ const ALL: Array<[string, () => Row[] | Promise<Row[]>]> = [
   ["jsonata", () => benchJsonata()],
   ["validation", () => benchValidate(RUNS)],
   ["engine", () => benchEngine(Number(process.env.BENCH_ENGINE_PAIRS ?? Math.max(RUNS, 101)))], // the local engine is noisy on 2 cores: many pairs
+  ["steps", () => stepRows(Number(process.env.BENCH_STEP_ROUNDS ?? 40))],
   ["web", () => benchWeb(RUNS)],
   ["testing", () => benchTesting(RUNS)],
   ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 11))],

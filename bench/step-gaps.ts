@@ -8,14 +8,17 @@
 // HAND_MIX* odd steps (the variant closure) against even ones (plain). Each difference is pooled
 // over all steps, with a 95% bootstrap interval over instances; steps over 15 ms are left out.
 // `npx tsx bench/step-gaps.ts [rounds] ARM ...`; STEP_GAPS_RAW=file keeps the histories.
+// `npm run bench` takes its "steps" rows from here (stepRows).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../test/dev-server.js";
 import { startMockServer } from "../test/mock-server.js";
 import { bootstrapInterval, stopGroup, waitUp } from "./engine.js";
 import { ARM_PARAMS } from "./definitions.js";
+import type { Row } from "./stats.js";
 
 interface Event {
   type: string;
@@ -81,36 +84,95 @@ function report(arm: string, histories: Event[][]): string {
 }
 
 const root = new URL("..", import.meta.url).pathname;
-const rounds = Number(process.argv[2] ?? 60);
-const names = process.argv.slice(3);
-if (names.length === 0) throw new Error("name the arms: npx tsx bench/step-gaps.ts [rounds] FLOW_MIX2 HAND_MIX2 …");
-for (const a of names) if (!(a in ARM_PARAMS)) throw new Error(`unknown arm ${a}; one of ${Object.keys(ARM_PARAMS).join(", ")}`);
 
-// The http arms (FLOW_MIXH, HAND_MIXH) call this server; their params say $BASE.
-const mock = await startMockServer();
-const paramsOf = (arm: string): string => JSON.stringify(ARM_PARAMS[arm]).replaceAll("$BASE", `http://127.0.0.1:${mock.port}/bench`);
-const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-gaps-"));
-const port = await freePort();
-const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
-const url = `http://127.0.0.1:${port}`;
-try {
-  await waitUp(`${url}/bench/ready`);
-  const histories: Record<string, Event[][]> = Object.fromEntries(names.map((n) => [n, []]));
-  // Round 0 warms every arm; the order rotates so no arm always follows the same one.
-  for (let r = 0; r <= rounds; r++) {
-    for (let j = 0; j < names.length; j++) {
-      const a = names[(r + j) % names.length]!;
-      const { id } = (await (await fetch(`${url}/bench/start/${a}`, { method: "POST", body: paramsOf(a) })).json()) as { id: string };
-      const w = (await (await fetch(`${url}/bench/wait/${a}/${id}`)).json()) as { end: string };
-      if (w.end !== "workflow_completed") throw new Error(`${a} ${id} ended ${w.end}`);
-      const events = (await (await fetch(`${url}/bench/events/${a}/${id}`)).json()) as Event[];
-      if (r > 0) histories[a]!.push(events);
+/** Runs the arms in rotating rounds on one engine (round 0 warms them) and returns every instance's history per arm. */
+export async function runArms(rounds: number, names: string[]): Promise<Record<string, Event[][]>> {
+  for (const a of names) if (!(a in ARM_PARAMS)) throw new Error(`unknown arm ${a}; one of ${Object.keys(ARM_PARAMS).join(", ")}`);
+  // The http arms (FLOW_MIXH, HAND_MIXH …) call this server; their params say $BASE.
+  const mock = await startMockServer();
+  const paramsOf = (arm: string): string => JSON.stringify(ARM_PARAMS[arm]).replaceAll("$BASE", `http://127.0.0.1:${mock.port}/bench`);
+  const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-gaps-"));
+  const port = await freePort();
+  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUp(`${url}/bench/ready`);
+    const histories: Record<string, Event[][]> = Object.fromEntries(names.map((n) => [n, []]));
+    // The order rotates so no arm always follows the same one.
+    for (let r = 0; r <= rounds; r++) {
+      for (let j = 0; j < names.length; j++) {
+        const a = names[(r + j) % names.length]!;
+        const { id } = (await (await fetch(`${url}/bench/start/${a}`, { method: "POST", body: paramsOf(a) })).json()) as { id: string };
+        const w = (await (await fetch(`${url}/bench/wait/${a}/${id}`)).json()) as { end: string };
+        if (w.end !== "workflow_completed") throw new Error(`${a} ${id} ended ${w.end}`);
+        const events = (await (await fetch(`${url}/bench/events/${a}/${id}`)).json()) as Event[];
+        if (r > 0) histories[a]!.push(events);
+      }
+    }
+    return histories;
+  } finally {
+    await stopGroup(proc.pid!);
+    await mock.close();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+/** Mean time of a step of class k, from the previous step's completion to its own (its gap included). */
+function meanStepMs(histories: Event[][], mix2: boolean, k: string): number {
+  let sum = 0;
+  let n = 0;
+  for (const h of histories) {
+    let done: number | undefined;
+    for (const e of h) {
+      if (e.type !== "step_completed") continue;
+      if (done !== undefined && classOf(e.stepName ?? "", mix2) === k && e.timestamp - done <= MAX_STEP_MS * 2) {
+        sum += e.timestamp - done;
+        n++;
+      }
+      done = e.timestamp;
     }
   }
+  return sum / n;
+}
+
+/**
+ * The bench's step-level rows: an interpreted step against a plain (hand-written) one in the
+ * same instance, so both see the same machine speed, less the same difference in the control
+ * arm (two plain steps), as a share of the plain step's time: 1 + Δ / step.
+ */
+export async function stepRows(rounds: number): Promise<Row[]> {
+  const cases = [
+    { flow: "FLOW_MIX2", control: "HAND_MIX2", label: "a constant `do` step: the interpreted step against a plain step issued right after it in the same instance (FLOW_MIX2), the loop back to the next step call and the callback" },
+    { flow: "FLOW_MIXH", control: "HAND_MIXH", label: "an `http` step (case c): the interpreted call against the hand-written one in the same instance, every other step (FLOW_MIXH), the callback (both are called from the same loop)" },
+  ];
+  const h = await runArms(rounds, cases.flatMap((c) => [c.flow, c.control]));
+  return cases.map((c) => {
+    const mix2 = c.flow.endsWith("MIX2");
+    const [a, b] = mix2 ? ["d", "x"] : ["odd", "even"];
+    const total = (evs: Event[][]): number => {
+      const g = evs.map((x) => gaps(x, mix2));
+      return pooledDifference(g.map((x) => x.before), a, b) + pooledDifference(g.map((x) => x.callback), a, b);
+    };
+    const control = total(h[c.control]!);
+    const step = meanStepMs(h[c.flow]!, mix2, b);
+    const d = total(h[c.flow]!) - control;
+    const [lo, hi] = bootstrapInterval(h[c.flow]!, (s) => total(s) - control);
+    const ratio = 1 + d / step;
+    return {
+      group: "steps",
+      measure: `${c.label}: ${d >= 0 ? "+" : ""}${d.toFixed(3)} ms a step (95% interval ${lo.toFixed(3)}..${hi.toFixed(3)}; the control arm's own difference ${control >= 0 ? "+" : ""}${control.toFixed(3)} ms taken off) against the plain step's ${step.toFixed(2)} ms; ${h[c.flow]!.length} instances each, rotating with the control: 1 + Δ / step`,
+      value: `ratio ${ratio.toFixed(3)} (${(1 + lo / step).toFixed(3)}–${(1 + hi / step).toFixed(3)})`,
+      target: "≤ 1.02",
+      ok: ratio <= 1.02,
+    };
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const rounds = Number(process.argv[2] ?? 60);
+  const names = process.argv.slice(3);
+  if (names.length === 0) throw new Error("name the arms: npx tsx bench/step-gaps.ts [rounds] FLOW_MIX2 HAND_MIX2 …");
+  const histories = await runArms(rounds, names);
   if (process.env.STEP_GAPS_RAW) writeFileSync(process.env.STEP_GAPS_RAW, JSON.stringify(histories));
   for (const a of names) console.log(report(a, histories[a]!));
-} finally {
-  await stopGroup(proc.pid!);
-  await mock.close();
-  rmSync(state, { recursive: true, force: true });
 }
