@@ -109,14 +109,16 @@ const formEncode = (s: string): string => FORM_SAFE.test(s) ? s : encodeURICompo
 
 /**
  * Whether the step's result can contain the response's headers: always without `result`; with
- * it, when `$response` appears other than as `$response.status` or `$response.body`. Decided
- * once per node; reading every header into an object cost ~6 µs a call in the isolate.
+ * it, when `$response` appears other than as `$response.status` or `$response.body`, or `$eval`
+ * does. Decided once per node; reading every header into an object cost ~6 µs a call in the
+ * isolate.
  */
 const headerReaders = new WeakMap<object, boolean>();
 function readsHeaders(n: HttpNode): boolean {
   let r = headerReaders.get(n);
   if (r === undefined) {
-    r = n.result === undefined || /\$response(?!\.(status|body)\b)/.test(JSON.stringify(n.result));
+    // `$eval` can name the variable inside a string: it counts as reading it.
+    r = n.result === undefined || /\$response(?!\.(status|body)\b)|\$eval\b/.test(JSON.stringify(n.result));
     headerReaders.set(n, r);
   }
   return r;

@@ -214,6 +214,7 @@ describe("http results and the response headers", () => {
     ["a header by path", "{% $response.headers.'x-tag' %}", "t1"],
     ["the whole response", "{% $response %}", { status: 200, headers: { "content-type": "application/json", "x-tag": "t1" }, body: { n: 1 } }],
     ["a function of the response", "{% $count($keys($response.headers)) %}", 2],
+    ["an expression evaluated from a string", "{% $eval('$resp' & 'onse.headers.`x-tag`') %}", "t1"],
     ["the status, without headers", "{% $response.status %}", 200],
     ["the body, without headers", "{% $response.body.n %}", 1],
   ] as const)("%s", async ([, result, expected]) => {
