@@ -17,6 +17,8 @@ const root = new URL("..", import.meta.url).pathname;
 const rounds = Number(process.argv[2] ?? 41);
 const arms = process.argv.length > 3 ? process.argv.slice(3) : ["HAND_SEQ", "FLOW_SEQC50", "HAND_BODY", "HAND_LAYERS", "FLOW_SEQ"];
 for (const a of arms) if (!(a in ARMS)) throw new Error(`unknown arm ${a}; one of ${Object.keys(ARMS).join(", ")}`);
+// The http arms call a mock server that only bench/step-gaps.ts starts.
+for (const a of arms) if (JSON.stringify(ARMS[a]).includes("$BASE")) throw new Error(`${a} calls a local server: run it with bench/step-gaps.ts`);
 
 const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-bisect-"));
 const port = await freePort();
