@@ -62,6 +62,9 @@ export const ARM_PARAMS: Record<string, unknown> = {
   FLOW_SEQC10: benchParams("bench-seqc10", {}),
   FLOW_MIX: benchParams("bench-seqc50", {}),
   FLOW_MIX2: benchParams("bench-seqc50", {}),
+  // One step: what an instance costs beyond its steps (the run's set-up and end).
+  FLOW_ONE: benchParams("bench-one", {}),
+  HAND_ONE: {},
   // $BASE: the scripts put their mock server's URL here.
   FLOW_MIXH: benchParams("bench-http", { base: "$BASE" }),
   HAND_MIXH: { base: "$BASE", count: 50 },
