@@ -71,11 +71,12 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
     // Three paths in turns (the order rotating): the API; create with an id of the caller's, as
     // the API must pass one to write its registry row together with the create (the engine then
     // checks the id is new); create without one, as hand-written code usually does.
-    const paths = { api: "/workflows/hello", "direct-id": "/bench/direct-id/hello", direct: "/bench/direct/hello" } as const;
+    const paths = { api: "/workflows/hello", "direct-id": "/bench/direct-id/hello", direct: "/bench/direct/hello", grouped: "/bench/direct-grouped/hello" } as const;
     type PathKey = keyof typeof paths;
-    const keys = Object.keys(paths) as PathKey[];
+    // BENCH_STARTS_GROUPED=1 adds creates grouped into createBatch (an experiment, printed only).
+    const keys = (Object.keys(paths) as PathKey[]).filter((k) => k !== "grouped" || process.env.BENCH_STARTS_GROUPED);
     for (const k of keys) await startMany(paths[k]); // warm every path
-    const rates: Record<PathKey, number[]> = { api: [], "direct-id": [], direct: [] };
+    const rates: Record<PathKey, number[]> = { api: [], "direct-id": [], direct: [], grouped: [] };
     for (let r = 0; r < rounds; r++) {
       for (let j = 0; j < keys.length; j++) {
         const k = keys[(r + j) % keys.length]!;
@@ -83,6 +84,7 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
       }
     }
     const ratioOf = (a: PathKey, b: PathKey): number[] => rates[a].map((x, i) => x / rates[b][i]!);
+    if (rates.grouped.length > 0) process.stderr.write(`grouped creates vs direct create with an id: ${median(ratioOf("grouped", "direct-id")).toFixed(2)} (${medianInterval(ratioOf("grouped", "direct-id"))}); ${median(rates.grouped).toFixed(0)} vs ${median(rates["direct-id"]).toFixed(0)} starts/s\n`);
     // Each path's own work in the isolate (bench/api-worker.ts), alternating, medians of 5.
     const own: Record<string, number[]> = { api: [], "api-no-registry": [], direct: [] };
     for (let r = 0; r < 5; r++) {
