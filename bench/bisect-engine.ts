@@ -3,16 +3,10 @@
 // what on the engine (bench/notes.md, "What is not yet explained").
 // `npx tsx bench/bisect-engine.ts [rounds] [ARM ...]`; an arm is a binding of
 // bench/wrangler.bench.jsonc. Default: HAND_SEQ FLOW_SEQC50 HAND_BODY HAND_LAYERS FLOW_SEQ.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort } from "../test/dev-server.js";
-import { medianInterval, stopGroup, timeInstance, waitUp } from "./engine.js";
+import { writeFileSync } from "node:fs";
+import { medianInterval, timeInstance, withBenchDev } from "./engine.js";
 import { median } from "./stats.js";
 import { ARM_PARAMS as ARMS } from "./definitions.js";
-
-const root = new URL("..", import.meta.url).pathname;
 
 const rounds = Number(process.argv[2] ?? 41);
 const arms = process.argv.length > 3 ? process.argv.slice(3) : ["HAND_SEQ", "FLOW_SEQC50", "HAND_BODY", "HAND_LAYERS", "FLOW_SEQ"];
@@ -20,19 +14,14 @@ for (const a of arms) if (!(a in ARMS)) throw new Error(`unknown arm ${a}; one o
 // The http arms call a mock server that only bench/step-gaps.ts starts.
 for (const a of arms) if (JSON.stringify(ARMS[a]).includes("$BASE")) throw new Error(`${a} calls a local server: run it with bench/step-gaps.ts`);
 
-const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-bisect-"));
-const port = await freePort();
-const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
-const url = `http://127.0.0.1:${port}`;
-try {
-  await waitUp(`${url}/bench/ready`);
+await withBenchDev("flowdsl-bisect-", async (url, pid) => {
   const ms: Record<string, number[]> = Object.fromEntries(arms.map((a) => [a, []]));
   const cpu: Record<string, number[]> = Object.fromEntries(arms.map((a) => [a, []]));
   // Round 0 warms every arm; the order rotates so no arm always follows the same one.
   for (let r = 0; r <= rounds; r++) {
     for (let j = 0; j < arms.length; j++) {
       const a = arms[(r + j) % arms.length]!;
-      const t = await timeInstance(url, a, ARMS[a], proc.pid!);
+      const t = await timeInstance(url, a, ARMS[a], pid);
       if (r > 0) {
         ms[a]!.push(t.ms);
         cpu[a]!.push(t.cpu);
@@ -47,7 +36,4 @@ try {
     const ratios = ms[a]!.map((x, i) => x / base[i]!);
     console.log(`${a.padEnd(12)} ${median(ms[a]!).toFixed(0).padStart(5)} ms  ratio ${median(ratios).toFixed(3)}  ${medianInterval(ratios)}`);
   }
-} finally {
-  await stopGroup(proc.pid!);
-  rmSync(state, { recursive: true, force: true });
-}
+});

@@ -25,50 +25,43 @@ interface EngineCase {
 
 export async function benchEngine(pairs: number): Promise<Row[]> {
   const mock = await startMockServer();
-  const port = await freePort();
-  const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-bench-"));
-  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], {
-    cwd: root,
-    stdio: "ignore",
-    detached: true,
-  });
-  const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUp(`${url}/bench/ready`);
-    const base = `http://127.0.0.1:${mock.port}/bench`;
-    const items = Array.from({ length: 500 }, (_, i) => i);
-    const cases: EngineCase[] = [
-      { key: "0", name: "(0) A/A control: the hand-written (a) against itself on a second workflow", flow: "HAND_SEQ_B", interp: { count: 50 }, hand: { binding: "HAND_SEQ", params: { count: 50 } }, share: 1 },
-      { key: "a", name: "(a) 100 sequential do/set nodes", flow: "FLOW_SEQ", interp: benchParams("bench-seq", {}), hand: { binding: "HAND_SEQ", params: { count: 50 } }, share: 1 },
-      { key: "b", name: "(b) foreach over 500 items, concurrency 10", flow: "FLOW_FOREACH", interp: benchParams("bench-foreach", { items }), hand: { binding: "HAND_FOREACH", params: { items } }, share: 0.4 },
-      { key: "c", name: "(c) 50 http calls to a 127.0.0.1 server", flow: "FLOW_HTTP", interp: benchParams("bench-http", { base }), hand: { binding: "HAND_HTTP", params: { base, count: 50 } }, share: 1 },
-    ];
-    const rows: Row[] = [];
-    const hand: Partial<Record<CaseKey, { ms: number; cpu: number }>> = {};
-    // BENCH_ENGINE_CASES=a,c measures only those cases (while working on one).
-    const only = process.env.BENCH_ENGINE_CASES?.split(",");
-    const chosen = cases.filter((x) => !only || only.includes(x.key));
-    for (const c of chosen) {
-      const n = Math.max(5, Math.round(pairs * c.share));
-      const r = await directPairs(url, c, n, proc.pid!);
-      hand[c.key] = { ms: r.hand.ms, cpu: r.hand.cpu };
-      const control = c.key === "0";
-      const target = control ? "≈ 1 (noise floor)" : "≤ 1.02";
-      const who = control ? ["second", "first"] : ["interpreted", "hand-written"];
-      rows.push({ group: "engine", measure: `${c.name}, wall time: ${who[0]} ${r.interp.ms.toFixed(0)} ms vs ${who[1]} ${r.hand.ms.toFixed(0)} ms (median of ${n} back-to-back pairs; 95% interval of that median ${r.wallCi}; middle half of the pairs ${quartiles(r.wall)})`, value: `ratio ${median(r.wall).toFixed(3)}`, target, ok: control ? null : median(r.wall) <= 1.02 });
-      rows.push({ group: "engine", measure: `${c.name}, workerd CPU time: ${who[0]} ${r.interp.cpu.toFixed(0)} ms vs ${who[1]} ${r.hand.cpu.toFixed(0)} ms (95% interval ${r.cpuCi})`, value: `ratio ${median(r.cpu).toFixed(3)}`, target, ok: control ? null : median(r.cpu) <= 1.02 });
-    }
-    // Taken apart: (1) what the kinds ask of the engine and (2) their own work in the isolate,
-    // each measured without the engine's noise.
-    for (const c of chosen.filter((x) => x.key !== "0")) rows.push(await sameAsk(url, c));
-    for (const c of chosen.filter((x) => x.key !== "0")) rows.push(...(await isolateRows(url, c, proc.pid!, hand[c.key])));
-    if (!only || only.includes("memory")) rows.push(...(await memoryRows(url, proc.pid!)));
-    return rows;
+    return await withBenchDev("flowdsl-bench-", (url, pid) => engineRows(url, pid, mock.port, pairs));
   } finally {
-    await stopGroup(proc.pid!);
     await mock.close();
-    rmSync(state, { recursive: true, force: true }); // the engine's state, in memory on tmpfs
   }
+}
+
+async function engineRows(url: string, pid: number, mockPort: number, pairs: number): Promise<Row[]> {
+  const base = `http://127.0.0.1:${mockPort}/bench`;
+  const items = Array.from({ length: 500 }, (_, i) => i);
+  const cases: EngineCase[] = [
+    { key: "0", name: "(0) A/A control: the hand-written (a) against itself on a second workflow", flow: "HAND_SEQ_B", interp: { count: 50 }, hand: { binding: "HAND_SEQ", params: { count: 50 } }, share: 1 },
+    { key: "a", name: "(a) 100 sequential do/set nodes", flow: "FLOW_SEQ", interp: benchParams("bench-seq", {}), hand: { binding: "HAND_SEQ", params: { count: 50 } }, share: 1 },
+    { key: "b", name: "(b) foreach over 500 items, concurrency 10", flow: "FLOW_FOREACH", interp: benchParams("bench-foreach", { items }), hand: { binding: "HAND_FOREACH", params: { items } }, share: 0.4 },
+    { key: "c", name: "(c) 50 http calls to a 127.0.0.1 server", flow: "FLOW_HTTP", interp: benchParams("bench-http", { base }), hand: { binding: "HAND_HTTP", params: { base, count: 50 } }, share: 1 },
+  ];
+  const rows: Row[] = [];
+  const hand: Partial<Record<CaseKey, { ms: number; cpu: number }>> = {};
+  // BENCH_ENGINE_CASES=a,c measures only those cases (while working on one).
+  const only = process.env.BENCH_ENGINE_CASES?.split(",");
+  const chosen = cases.filter((x) => !only || only.includes(x.key));
+  for (const c of chosen) {
+    const n = Math.max(5, Math.round(pairs * c.share));
+    const r = await directPairs(url, c, n, pid);
+    hand[c.key] = { ms: r.hand.ms, cpu: r.hand.cpu };
+    const control = c.key === "0";
+    const target = control ? "≈ 1 (noise floor)" : "≤ 1.02";
+    const who = control ? ["second", "first"] : ["interpreted", "hand-written"];
+    rows.push({ group: "engine", measure: `${c.name}, wall time: ${who[0]} ${r.interp.ms.toFixed(0)} ms vs ${who[1]} ${r.hand.ms.toFixed(0)} ms (median of ${n} back-to-back pairs; 95% interval of that median ${r.wallCi}; middle half of the pairs ${quartiles(r.wall)})`, value: `ratio ${median(r.wall).toFixed(3)}`, target, ok: control ? null : median(r.wall) <= 1.02 });
+    rows.push({ group: "engine", measure: `${c.name}, workerd CPU time: ${who[0]} ${r.interp.cpu.toFixed(0)} ms vs ${who[1]} ${r.hand.cpu.toFixed(0)} ms (95% interval ${r.cpuCi})`, value: `ratio ${median(r.cpu).toFixed(3)}`, target, ok: control ? null : median(r.cpu) <= 1.02 });
+  }
+  // Taken apart: (1) what the kinds ask of the engine and (2) their own work in the isolate,
+  // each measured without the engine's noise.
+  for (const c of chosen.filter((x) => x.key !== "0")) rows.push(await sameAsk(url, c));
+  for (const c of chosen.filter((x) => x.key !== "0")) rows.push(...(await isolateRows(url, c, pid, hand[c.key])));
+  if (!only || only.includes("memory")) rows.push(...(await memoryRows(url, pid)));
+  return rows;
 }
 
 interface PairResult {
@@ -250,6 +243,25 @@ async function memoryRows(url: string, pgid: number): Promise<Row[]> {
       ok: null,
     },
   ];
+}
+
+/**
+ * Runs `fn` against a fresh `wrangler dev` of the bench Worker (bench/wrangler.bench.jsonc) once
+ * it answers, its state on tmpfs (`prefix` names the folder), and stops it after; `pid` is the
+ * process group, for reading workerd's CPU.
+ */
+export async function withBenchDev<T>(prefix: string, fn: (url: string, pid: number) => Promise<T>): Promise<T> {
+  const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), prefix));
+  const port = await freePort();
+  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUp(`${url}/bench/ready`);
+    return await fn(url, proc.pid!);
+  } finally {
+    await stopGroup(proc.pid!);
+    rmSync(state, { recursive: true, force: true }); // the engine's state, in memory on tmpfs
+  }
 }
 
 /** Kills a spawned process group and waits until it is gone, so it cannot load later sections. */

@@ -2,16 +2,10 @@
 // own work" of `npm run bench`, without the engine pairs): quick to run after a change to the
 // interpreter's hot path. `npx tsx bench/own-work.ts [blocks] [a|b|c ...]` prints, per case, the
 // median per-instance time of the interpreted and hand-written kinds over alternating blocks.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort } from "../test/dev-server.js";
-import { stopGroup, waitUp } from "./engine.js";
+import { withBenchDev } from "./engine.js";
 import { benchParams } from "./definitions.js";
 import { median } from "./stats.js";
 
-const root = new URL("..", import.meta.url).pathname;
 const blocks = Number(process.argv[2] ?? 11);
 const keys = process.argv.slice(3).length ? process.argv.slice(3) : ["a", "b", "c"];
 const items = Array.from({ length: 500 }, (_, i) => i);
@@ -22,12 +16,7 @@ const CASES: Record<string, { interp: unknown; hand: unknown; perBlock: number }
   c: { interp: benchParams("bench-http", { base }), hand: { base, count: 50 }, perBlock: 50 },
 };
 
-const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-own-"));
-const port = await freePort();
-const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
-const url = `http://127.0.0.1:${port}`;
-try {
-  await waitUp(`${url}/bench/ready`);
+await withBenchDev("flowdsl-own-", async (url) => {
   for (const key of keys) {
     const c = CASES[key];
     if (!c) throw new Error(`case ${key}: one of ${Object.keys(CASES).join(", ")}`);
@@ -43,7 +32,4 @@ try {
     const h = median(got.hand);
     console.log(`(${key}) interpreted ${i.toFixed(3)} ms, hand-written ${h.toFixed(3)} ms per instance: +${(i - h).toFixed(3)} ms`);
   }
-} finally {
-  await stopGroup(proc.pid!);
-  rmSync(state, { recursive: true, force: true });
-}
+});

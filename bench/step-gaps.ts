@@ -9,14 +9,10 @@
 // over all steps, with a 95% bootstrap interval over instances; steps over 15 ms are left out.
 // `npx tsx bench/step-gaps.ts [rounds] ARM ...`; STEP_GAPS_RAW=file keeps the histories.
 // `npm run bench` takes its "steps" rows from here (stepRows).
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort } from "../test/dev-server.js";
 import { startMockServer } from "../test/mock-server.js";
-import { bootstrapInterval, stopGroup, waitUp } from "./engine.js";
+import { bootstrapInterval, withBenchDev } from "./engine.js";
 import { ARM_PARAMS } from "./definitions.js";
 import type { Row } from "./stats.js";
 
@@ -83,37 +79,30 @@ function report(arm: string, histories: Event[][]): string {
   return `${arm.padEnd(15)} ${histories.length} instances, ${a} − ${b}: gap before the step ${cell(g.map((x) => x.before))}, callback ${cell(g.map((x) => x.callback))}`;
 }
 
-const root = new URL("..", import.meta.url).pathname;
-
 /** Runs the arms in rotating rounds on one engine (round 0 warms them) and returns every instance's history per arm. */
 export async function runArms(rounds: number, names: string[]): Promise<Record<string, Event[][]>> {
   for (const a of names) if (!(a in ARM_PARAMS)) throw new Error(`unknown arm ${a}; one of ${Object.keys(ARM_PARAMS).join(", ")}`);
   // The http arms (FLOW_MIXH, HAND_MIXH …) call this server; their params say $BASE.
   const mock = await startMockServer();
   const paramsOf = (arm: string): string => JSON.stringify(ARM_PARAMS[arm]).replaceAll("$BASE", `http://127.0.0.1:${mock.port}/bench`);
-  const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-gaps-"));
-  const port = await freePort();
-  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
-  const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUp(`${url}/bench/ready`);
-    const histories: Record<string, Event[][]> = Object.fromEntries(names.map((n) => [n, []]));
-    // The order rotates so no arm always follows the same one.
-    for (let r = 0; r <= rounds; r++) {
-      for (let j = 0; j < names.length; j++) {
-        const a = names[(r + j) % names.length]!;
-        const { id } = (await (await fetch(`${url}/bench/start/${a}`, { method: "POST", body: paramsOf(a) })).json()) as { id: string };
-        const w = (await (await fetch(`${url}/bench/wait/${a}/${id}`)).json()) as { end: string };
-        if (w.end !== "workflow_completed") throw new Error(`${a} ${id} ended ${w.end}`);
-        const events = (await (await fetch(`${url}/bench/events/${a}/${id}`)).json()) as Event[];
-        if (r > 0) histories[a]!.push(events);
+    return await withBenchDev("flowdsl-gaps-", async (url) => {
+      const histories: Record<string, Event[][]> = Object.fromEntries(names.map((n) => [n, []]));
+      // The order rotates so no arm always follows the same one.
+      for (let r = 0; r <= rounds; r++) {
+        for (let j = 0; j < names.length; j++) {
+          const a = names[(r + j) % names.length]!;
+          const { id } = (await (await fetch(`${url}/bench/start/${a}`, { method: "POST", body: paramsOf(a) })).json()) as { id: string };
+          const w = (await (await fetch(`${url}/bench/wait/${a}/${id}`)).json()) as { end: string };
+          if (w.end !== "workflow_completed") throw new Error(`${a} ${id} ended ${w.end}`);
+          const events = (await (await fetch(`${url}/bench/events/${a}/${id}`)).json()) as Event[];
+          if (r > 0) histories[a]!.push(events);
+        }
       }
-    }
-    return histories;
+      return histories;
+    });
   } finally {
-    await stopGroup(proc.pid!);
     await mock.close();
-    rmSync(state, { recursive: true, force: true });
   }
 }
 

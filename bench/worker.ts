@@ -169,18 +169,20 @@ export const HandMixAwait = handMix((i, sum) => async () => {
   await null;
   return { i, sum };
 });
-/** Odd steps do what durableStep's body does around the value (attempt, Date.now, JSON round trip, env read). */
-export const HandMixBody = handMix((i, sum, env) => {
-  let attempts = 0;
-  return async (sctx) => {
-    attempts++;
-    const attempt = sctx?.attempt ?? attempts;
-    const t0 = Date.now();
-    const r = JSON.parse(JSON.stringify({ i, sum })) as { i: number; sum: number };
-    if (env.FLOWDSL_LOG !== "off") console.log(attempt, t0);
-    return r;
-  };
-});
+/** Odd steps do durableStep's body pieces around the value (attempt, Date.now, env read), with or without the JSON round trip. */
+const bodyPieces = (json: boolean) =>
+  handMix((i, sum, env) => {
+    let attempts = 0;
+    return async (sctx) => {
+      attempts++;
+      const attempt = sctx?.attempt ?? attempts;
+      const t0 = Date.now();
+      const r = json ? (JSON.parse(JSON.stringify({ i, sum })) as { i: number; sum: number }) : { i, sum };
+      if (env.FLOWDSL_LOG !== "off") console.log(attempt, t0);
+      return r;
+    };
+  });
+export const HandMixBody = bodyPieces(true);
 /**
  * Odd steps do a fixed piece of JavaScript first (eight small objects through JSON: ~8 µs a call
  * run back to back in Node, ~40 µs once every 2 ms): what plain JS costs between engine calls.
@@ -193,17 +195,8 @@ export const HandMixSpin = handMix((i, sum) => async () => {
 });
 /** Odd steps only copy their result through JSON (plainResult's round trip). */
 export const HandMixJson = handMix((i, sum) => async () => JSON.parse(JSON.stringify({ i, sum })) as { i: number; sum: number });
-/** Odd steps do the body's pieces except the JSON round trip (attempt, Date.now, env read). */
-export const HandMixCtx = handMix((i, sum, env) => {
-  let attempts = 0;
-  return async (sctx) => {
-    attempts++;
-    const attempt = sctx?.attempt ?? attempts;
-    const t0 = Date.now();
-    if (env.FLOWDSL_LOG !== "off") console.log(attempt, t0);
-    return { i, sum };
-  };
-});
+/** The same without the JSON round trip. */
+export const HandMixCtx = bodyPieces(false);
 
 /** The hand-written http step of case (c). */
 const handCall = (base: string, i: number) => async (): Promise<number> => {

@@ -67,8 +67,7 @@ export async function safeFetch(effects: Effects, at: NodeRef, url: URL, init: R
  * The fetch an action gets (`ctx.fetch`): the node's effects seam and the same safety rules as
  * `http` nodes. A refused URL is a non-retryable ActionError; a network failure is retried.
  */
-export function actionFetch(effects: Effects, at: NodeRef, env: Record<string, unknown>): (url: string | URL, init?: RequestInit) => Promise<Response> {
-  const allowPrivate = allowsPrivateHosts(env);
+export function actionFetch(effects: Effects, at: NodeRef, allowPrivate: boolean): (url: string | URL, init?: RequestInit) => Promise<Response> {
   return async (url, init = {}) => {
     let u: URL;
     try {

@@ -38,7 +38,7 @@ async function runAction(n: DoNode, action: string, frame: Frame, name: string, 
   const at = refOf(frame);
   const host = frame.state.host;
   try {
-    return await frame.state.effects.action(at, action, args, { env: host.env, instanceId: frame.state.workflow.id, stepName: name, attempt, fetch: actionFetch(frame.state.effects, at, host.env) });
+    return await frame.state.effects.action(at, action, args, { env: host.env, instanceId: frame.state.workflow.id, stepName: name, attempt, fetch: actionFetch(frame.state.effects, at, frame.state.allowPrivateHosts) });
   } catch (e) {
     if (e instanceof UnknownAction) throw new FlowError({ name: "ActionError", node: name, message: e.message });
     throw e;
