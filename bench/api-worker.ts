@@ -23,6 +23,12 @@ export default {
     }
     const own = /^\/bench\/own\/(api|api-no-registry|direct)$/.exec(new URL(req.url).pathname);
     if (own) return Response.json({ ms: await ownWork(own[1]!, env, ctx) });
+    // The API with a D1 that answers at once (an experiment: the registry write's share of a start).
+    if (new URL(req.url).pathname === "/bench/api-nodb/hello") {
+      const statement = { bind: () => statement, run: async () => ({}), first: async () => null, all: async () => ({ results: [] }) };
+      const instantDb = { prepare: () => statement, batch: async () => [] } as unknown as D1Database;
+      return worker.fetch(new Request(new URL("/workflows/hello", req.url), req), { ...env, DB: instantDb }, ctx);
+    }
     const m = /^\/bench\/direct(-id|-grouped)?\/([a-z0-9-]+)$/.exec(new URL(req.url).pathname);
     if (!m) return worker.fetch(req, env, ctx);
     const d = DEFINITIONS[m[2]!];

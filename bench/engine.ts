@@ -1,7 +1,7 @@
 // (1) Engine ratio: wall time of an interpreted definition against the hand-written Workflow
 // doing the same steps, on wrangler's local engine, measured from Node over HTTP.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../test/dev-server.js";
@@ -253,7 +253,9 @@ async function memoryRows(url: string, pgid: number): Promise<Row[]> {
 export async function withBenchDev<T>(prefix: string, fn: (url: string, pid: number) => Promise<T>): Promise<T> {
   const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), prefix));
   const port = await freePort();
-  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
+  // BENCH_DEV_LOG=file keeps wrangler's and workerd's output (with MINIFLARE_WORKERD_V8_FLAGS, V8's traces).
+  const log = process.env.BENCH_DEV_LOG ? openSync(process.env.BENCH_DEV_LOG, "a") : "ignore";
+  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: ["ignore", log, log], detached: true });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUp(`${url}/bench/ready`);

@@ -4,7 +4,7 @@
 // concurrency; rounds alternate which goes first. Batch starts per second
 // (`POST /workflows/hello/batch`, 100 a request, the engine's createBatch).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
@@ -71,12 +71,12 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
     // Three paths in turns (the order rotating): the API; create with an id of the caller's, as
     // the API must pass one to write its registry row together with the create (the engine then
     // checks the id is new); create without one, as hand-written code usually does.
-    const paths = { api: "/workflows/hello", "direct-id": "/bench/direct-id/hello", direct: "/bench/direct/hello", grouped: "/bench/direct-grouped/hello" } as const;
+    const paths = { api: "/workflows/hello", "direct-id": "/bench/direct-id/hello", direct: "/bench/direct/hello", grouped: "/bench/direct-grouped/hello", nodb: "/bench/api-nodb/hello" } as const;
     type PathKey = keyof typeof paths;
     // BENCH_STARTS_GROUPED=1 adds creates grouped into createBatch (an experiment, printed only).
-    const keys = (Object.keys(paths) as PathKey[]).filter((k) => k !== "grouped" || process.env.BENCH_STARTS_GROUPED);
+    const keys = (Object.keys(paths) as PathKey[]).filter((k) => (k !== "grouped" || process.env.BENCH_STARTS_GROUPED) && (k !== "nodb" || process.env.BENCH_STARTS_NODB));
     for (const k of keys) await startMany(paths[k]); // warm every path
-    const rates: Record<PathKey, number[]> = { api: [], "direct-id": [], direct: [], grouped: [] };
+    const rates: Record<PathKey, number[]> = { api: [], "direct-id": [], direct: [], grouped: [], nodb: [] };
     for (let r = 0; r < rounds; r++) {
       for (let j = 0; j < keys.length; j++) {
         const k = keys[(r + j) % keys.length]!;
@@ -85,6 +85,7 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
     }
     const ratioOf = (a: PathKey, b: PathKey): number[] => rates[a].map((x, i) => x / rates[b][i]!);
     if (rates.grouped.length > 0) process.stderr.write(`grouped creates vs direct create with an id: ${median(ratioOf("grouped", "direct-id")).toFixed(2)} (${medianInterval(ratioOf("grouped", "direct-id"))}); ${median(rates.grouped).toFixed(0)} vs ${median(rates["direct-id"]).toFixed(0)} starts/s\n`);
+    if (rates.nodb.length > 0) process.stderr.write(`the API with an instant D1 vs direct create with an id: ${median(ratioOf("nodb", "direct-id")).toFixed(2)} (${medianInterval(ratioOf("nodb", "direct-id"))}); vs the API: ${median(ratioOf("nodb", "api")).toFixed(2)}; ${median(rates.nodb).toFixed(0)} vs ${median(rates["direct-id"]).toFixed(0)} starts/s\n`);
     // Each path's own work in the isolate (bench/api-worker.ts), alternating, medians of 5.
     const own: Record<string, number[]> = { api: [], "api-no-registry": [], direct: [] };
     for (let r = 0; r < 5; r++) {
@@ -112,7 +113,9 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
 async function withDev<T>(config: string, fn: (url: string) => Promise<T>): Promise<T> {
   const port = await freePort();
   const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-starts-"));
-  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `API_TOKEN:${TOKEN}`, "--show-interactive-dev-session=false"], { cwd: root, stdio: "ignore", detached: true });
+  // BENCH_DEV_LOG=file keeps wrangler's and workerd's output.
+  const log = process.env.BENCH_DEV_LOG ? openSync(process.env.BENCH_DEV_LOG, "a") : "ignore";
+  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `API_TOKEN:${TOKEN}`, "--show-interactive-dev-session=false"], { cwd: root, stdio: ["ignore", log, log], detached: true });
   const url = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {

@@ -80,7 +80,28 @@ function markStored(db: D1Database, pin: Pinned | undefined): void {
   s.add(pin.hash);
 }
 
-const INSERT_ROW = "INSERT OR IGNORE INTO flowdsl_instances (id, name, hash, created, parent, binding) VALUES (?, ?, ?, ?, ?, ?)";
+/** D1 binds at most 100 parameters to one statement. */
+export const MAX_BOUND_PARAMETERS = 100;
+const ROW_COLUMNS = ["id", "name", "hash", "created", "parent", "binding"] as const;
+/** Rows one INSERT carries: as many as the parameter limit allows. */
+export const MAX_ROWS_PER_INSERT = Math.floor(MAX_BOUND_PARAMETERS / ROW_COLUMNS.length);
+const ROW_PLACEHOLDERS = `(${ROW_COLUMNS.map(() => "?").join(", ")})`;
+/** The INSERT of `n` rows, made once per count (D1 prepares by text). */
+const insertTexts: string[] = [];
+const insertOf = (n: number): string => (insertTexts[n] ??= `INSERT OR IGNORE INTO flowdsl_instances (${ROW_COLUMNS.join(", ")}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")}`);
+
+/**
+ * The rows as few INSERTs as the parameter limit allows: a group of starts is one statement,
+ * not one each (the local D1 runs two more queries and a prepare for every statement).
+ */
+function rowInserts(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>): D1PreparedStatement[] {
+  const out: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + MAX_ROWS_PER_INSERT);
+    out.push(db.prepare(insertOf(chunk.length)).bind(...chunk.flatMap((r) => [r.id, r.name, r.hash, r.created, r.parent, r.binding])));
+  }
+  return out;
+}
 
 /**
  * Rows, and each pinned definition this isolate has not stored yet, in one round trip: a single
@@ -90,7 +111,7 @@ async function writeRows(db: D1Database, rows: Array<Omit<InstanceRecord, "state
   await ensure(db);
   const unique = [...new Map(pins.map((p) => [p.hash, p])).values()];
   const created = rows[0]!.created;
-  const statements = [...unique.flatMap((pin) => definitionInsert(db, pin, created)), ...rows.map((r) => db.prepare(INSERT_ROW).bind(r.id, r.name, r.hash, r.created, r.parent, r.binding))];
+  const statements = [...unique.flatMap((pin) => definitionInsert(db, pin, created)), ...rowInserts(db, rows)];
   if (statements.length === 1) await statements[0]!.run();
   else await db.batch(statements);
   for (const pin of unique) markStored(db, pin);

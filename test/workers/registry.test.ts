@@ -2,12 +2,13 @@
 // refuses fails only its own start, and starts queued behind a write that never ends still get
 // their rows.
 import { describe, expect, it } from "vitest";
-import { getInstance, GROUP_WAIT_MS, recordStartRow } from "../../src/api/registry.js";
+import { getInstance, GROUP_WAIT_MS, MAX_ROWS_PER_INSERT, recordMany, recordStartRow } from "../../src/api/registry.js";
 import { testEnv, uniqueId } from "./helpers.js";
 
 /** The real D1 database, counting the round trips made through it (and able to stall the next one). */
-function counted(db: D1Database): { db: D1Database; trips: () => number; reset: () => void; stallNext: (after?: number) => void } {
+function counted(db: D1Database): { db: D1Database; trips: () => number; statements: () => number; reset: () => void; stallNext: (after?: number) => void } {
   let trips = 0;
+  let statements = 0;
   let stallAt = -1;
   const trip = <T>(go: () => Promise<T>): Promise<T> => {
     trips++;
@@ -19,7 +20,7 @@ function counted(db: D1Database): { db: D1Database; trips: () => number; reset: 
     const p = new Proxy(st, {
       get(target, key) {
         if (key === "bind") return (...args: unknown[]) => wrap(target.bind(...args));
-        if (key === "run") return () => trip(() => target.run());
+        if (key === "run") return () => ((statements += 1), trip(() => target.run()));
         const v = Reflect.get(target, key) as unknown;
         return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
@@ -30,12 +31,12 @@ function counted(db: D1Database): { db: D1Database; trips: () => number; reset: 
   const proxy = new Proxy(db, {
     get(target, key) {
       if (key === "prepare") return (sql: string) => wrap(target.prepare(sql));
-      if (key === "batch") return (sts: D1PreparedStatement[]) => trip(() => target.batch(sts.map((s) => raw.get(s) ?? s)));
+      if (key === "batch") return (sts: D1PreparedStatement[]) => ((statements += sts.length), trip(() => target.batch(sts.map((s) => raw.get(s) ?? s))));
       const v = Reflect.get(target, key) as unknown;
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  return { db: proxy, trips: () => trips, reset: () => (trips = 0), stallNext: (after = 0) => (stallAt = trips + after + 1) };
+  return { db: proxy, trips: () => trips, statements: () => statements, reset: () => ((trips = 0), (statements = 0)), stallNext: (after = 0) => (stallAt = trips + after + 1) };
 }
 
 const rowOf = (id: string) => ({ id, name: "hello", hash: "h1", created: Date.now(), parent: null as string | null, binding: "FLOW_HELLO" });
@@ -52,6 +53,17 @@ describe("the registry's group commit", () => {
     for (const id of ids) expect((await getInstance(testEnv.DB, id))?.id).toBe(id);
     expect(c.trips()).toBeGreaterThanOrEqual(1);
     expect(c.trips()).toBeLessThanOrEqual(2);
+  });
+
+  it.for([1, MAX_ROWS_PER_INSERT, MAX_ROWS_PER_INSERT + 1, 100])("%i rows go in one round trip of as few INSERTs as D1's parameter limit allows, every row kept", async (n) => {
+    const c = counted(testEnv.DB);
+    await recordStartRow(c.db, rowOf(uniqueId("warm")));
+    c.reset();
+    const ids = Array.from({ length: n }, () => uniqueId("many"));
+    await recordMany(c.db, ids.map(rowOf));
+    expect(c.trips()).toBe(1);
+    expect(c.statements()).toBe(Math.ceil(n / MAX_ROWS_PER_INSERT));
+    for (const id of ids) expect((await getInstance(testEnv.DB, id))?.id).toBe(id);
   });
 
   it("a row D1 refuses fails its own start only; the others of its group are written", async () => {
