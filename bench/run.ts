@@ -24,7 +24,7 @@ const ALL: Array<[string, () => Row[] | Promise<Row[]>]> = [
   ["steps", () => stepRows(Number(process.env.BENCH_STEP_ROUNDS ?? 40))],
   ["web", () => benchWeb(RUNS)],
   ["testing", () => benchTesting(RUNS)],
-  ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 11))],
+  ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 16))],
   ["bundle", () => benchBundle(RUNS)],
 ];
 // `npm run bench -- interpreter jsonata` runs only those sections.
