@@ -54,10 +54,10 @@ export async function benchEngine(pairs: number): Promise<Row[]> {
 function engineCases(base: string): EngineCase[] {
   const items = Array.from({ length: 500 }, (_, i) => i);
   return [
-    { key: "0", name: "(0) A/A control: the hand-written (a) against itself on a second workflow", flow: "HAND_SEQ_B", interp: { count: 50 }, hand: { binding: "HAND_SEQ", params: { count: 50 } }, share: 1 },
-    { key: "a", name: "(a) 100 sequential do/set nodes", flow: "FLOW_SEQ", interp: benchParams("bench-seq", {}), hand: { binding: "HAND_SEQ", params: { count: 50 } }, share: 1 },
-    { key: "b", name: "(b) foreach over 500 items, concurrency 10", flow: "FLOW_FOREACH", interp: benchParams("bench-foreach", { items }), hand: { binding: "HAND_FOREACH", params: { items } }, share: 0.4 },
-    { key: "c", name: "(c) 50 http calls to a 127.0.0.1 server", flow: "FLOW_HTTP", interp: benchParams("bench-http", { base }), hand: { binding: "HAND_HTTP", params: { base, count: 50 } }, share: 1 },
+    { key: "0", name: "(0) A/A control: the hand-written (a) against itself", flow: "BOTH_SEQ", interp: { count: 50, hand: true }, hand: { binding: "BOTH_SEQ", params: { count: 50, hand: true } }, share: 1 },
+    { key: "a", name: "(a) 100 sequential do/set nodes", flow: "BOTH_SEQ", interp: benchParams("bench-seq", {}), hand: { binding: "BOTH_SEQ", params: { count: 50, hand: true } }, share: 1 },
+    { key: "b", name: "(b) foreach over 500 items, concurrency 10", flow: "BOTH_FOREACH", interp: benchParams("bench-foreach", { items }), hand: { binding: "BOTH_FOREACH", params: { items, hand: true } }, share: 0.4 },
+    { key: "c", name: "(c) 50 http calls to a 127.0.0.1 server", flow: "BOTH_HTTP", interp: benchParams("bench-http", { base }), hand: { binding: "BOTH_HTTP", params: { base, count: 50, hand: true } }, share: 1 },
   ];
 }
 
