@@ -40,5 +40,5 @@ console.log(table);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
 if (only.length === 0) writeFileSync(
   new URL("../BENCHMARKS.md", import.meta.url),
-  `# Benchmarks\n\nMeasured by \`npm run bench\` (medians of ${RUNS} runs; engine: medians of ${process.env.BENCH_ENGINE_PAIRS ?? 101} back-to-back pairs, the foreach case 40%) on ${new Date().toISOString().slice(0, 10)}.\n\nMachine: ${machine}.\n\n${table}\n\n${readFileSync(new URL("./notes.md", import.meta.url), "utf8")}`,
+  `# Benchmarks\n\nMeasured by \`npm run bench\` (medians of ${RUNS} runs; engine: medians of ${process.env.BENCH_ENGINE_PAIRS ?? 101} back-to-back pairs on ${process.env.BENCH_ENGINE_SESSIONS ?? 2} engines, the foreach case 40%) on ${new Date().toISOString().slice(0, 10)}.\n\nMachine: ${machine}.\n\n${table}\n\n${readFileSync(new URL("./notes.md", import.meta.url), "utf8")}`,
 );
