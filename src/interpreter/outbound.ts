@@ -42,8 +42,10 @@ export async function safeFetch(effects: Effects, at: NodeRef, url: URL, init: R
       if (e instanceof FlowError) throw e;
       throw new OutboundFailed(`${method} ${target.origin}${target.pathname} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+    // Most answers are not redirects: their headers need not be read here.
+    if (res.status < 300 || res.status >= 400 || res.status === 304) return { response: res, url: target };
     const location = res.headers.get("location");
-    if (!(res.status >= 300 && res.status < 400 && res.status !== 304 && location)) return { response: res, url: target };
+    if (!location) return { response: res, url: target };
     await res.body?.cancel();
     if (hop >= MAX_REDIRECTS) throw new OutboundBroken(`${method} ${url.origin}${url.pathname}: more than ${MAX_REDIRECTS} redirects (the last to ${target.href})`);
     let next: URL;
