@@ -93,8 +93,8 @@ async function takenApart(url: string, pid: number, chosen: EngineCase[], only: 
   const rows: Row[] = [];
   for (const c of chosen.filter((x) => x.key !== "0")) rows.push(await sameAsk(url, c));
   for (const c of chosen.filter((x) => x.key !== "0")) {
-    const r = pooled(runs.get(c.key)!);
-    rows.push(...(await isolateRows(url, c, pid, { ms: r.hand.ms, cpu: r.hand.cpu })));
+    const parts = runs.get(c.key)!;
+    rows.push(...(await isolateRows(url, c, pid, { ms: median(parts.flatMap((p) => p.times.hand)), cpu: median(parts.flatMap((p) => p.cpuOf.hand)) })));
   }
   if (!only || only.includes("memory")) rows.push(...(await memoryRows(url, pid)));
   return rows;
@@ -289,15 +289,28 @@ async function memoryRows(url: string, pgid: number): Promise<Row[]> {
  * it answers, its state on tmpfs (`prefix` names the folder), and stops it after; `pid` is the
  * process group, for reading workerd's CPU.
  */
-export async function withBenchDev<T>(prefix: string, fn: (url: string, pid: number) => Promise<T>): Promise<T> {
+/** A bench Worker other than bench/wrangler.bench.jsonc's, and when it is ready to be timed. */
+export interface BenchDevOptions {
+  config?: string;
+  /** More `wrangler dev` flags (`--var`). */
+  args?: string[];
+  /** A path that answers 2xx once the Worker is up (default: any answer from /bench/ready). */
+  ready?: { path: string; headers?: Record<string, string> };
+}
+
+/**
+ * Runs `fn` against a fresh `wrangler dev` (state in a new folder on tmpfs, removed after).
+ * BENCH_DEV_LOG=file keeps wrangler's and workerd's output (with MINIFLARE_WORKERD_V8_FLAGS,
+ * V8's traces).
+ */
+export async function withBenchDev<T>(prefix: string, fn: (url: string, pid: number) => Promise<T>, opts: BenchDevOptions = {}): Promise<T> {
   const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), prefix));
   const port = await freePort();
-  // BENCH_DEV_LOG=file keeps wrangler's and workerd's output (with MINIFLARE_WORKERD_V8_FLAGS, V8's traces).
   const log = process.env.BENCH_DEV_LOG ? openSync(process.env.BENCH_DEV_LOG, "a") : "ignore";
-  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], { cwd: root, stdio: ["ignore", log, log], detached: true });
+  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", opts.config ?? join(root, "bench/wrangler.bench.jsonc"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, ...(opts.args ?? []), "--show-interactive-dev-session=false"], { cwd: root, stdio: ["ignore", log, log], detached: true });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUp(`${url}/bench/ready`);
+    await waitUp(url + (opts.ready?.path ?? "/bench/ready"), opts.ready ? { headers: opts.ready.headers ?? {} } : undefined);
     return await fn(url, proc.pid!);
   } finally {
     await stopGroup(proc.pid!);
@@ -359,14 +372,16 @@ function workerdRssMb(pgid: number): number {
   return sumOver(pgid, (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0)) / 1024;
 }
 
-export async function waitUp(url: string): Promise<void> {
+export async function waitUp(url: string, okWith?: RequestInit): Promise<void> {
   for (let i = 0; i < 600; i++) {
     try {
-      await fetch(url);
-      return;
+      // Without `okWith`, any answer will do; with it, a 2xx.
+      const res = await fetch(url, okWith);
+      if (!okWith || res.ok) return;
     } catch {
-      await new Promise((r) => setTimeout(r, 100));
+      /* starting */
     }
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("the bench Worker did not start");
 }

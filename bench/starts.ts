@@ -3,13 +3,10 @@
 // binding `create` called directly in the same Worker, both over HTTP from Node with the same
 // concurrency; rounds alternate which goes first. Batch starts per second
 // (`POST /workflows/hello/batch`, 100 a request, the engine's createBatch).
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
-import { freePort } from "../test/dev-server.js";
-import { medianInterval, stopGroup } from "./engine.js";
+import { medianInterval, withBenchDev } from "./engine.js";
 import { median, type Row } from "./stats.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -17,11 +14,11 @@ const TOKEN = "bench";
 const PER_ROUND = 150;
 const CONCURRENCY = 20;
 const BATCH_ROUNDS = 7;
-/** The pause before each timed round: past the hello instances' 2 s sleep, to their wait for an event. */
 /** Instances one engine takes before it runs out of file descriptors (it keeps every instance's database open), with room. */
 const MAX_STARTS_PER_ENGINE = 5400;
 /** Engines the start rounds are shared among, at least. */
 const MIN_ENGINES = 2;
+/** The pause before each timed round: past the hello instances' 2 s sleep, to their wait for an event. */
 const SETTLE_MS = Number(process.env.BENCH_START_SETTLE_MS ?? 3000);
 
 export async function benchStarts(rounds: number): Promise<Row[]> {
@@ -132,27 +129,7 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
   ];
 }
 
-/** Runs `fn` against a fresh `wrangler dev` of the starts Worker (state in a new folder). */
-async function withDev<T>(config: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const port = await freePort();
-  const state = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "flowdsl-starts-"));
-  // BENCH_DEV_LOG=file keeps wrangler's and workerd's output.
-  const log = process.env.BENCH_DEV_LOG ? openSync(process.env.BENCH_DEV_LOG, "a") : "ignore";
-  const proc = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `API_TOKEN:${TOKEN}`, "--show-interactive-dev-session=false"], { cwd: root, stdio: ["ignore", log, log], detached: true });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${url}/workflows`, { headers: { authorization: `Bearer ${TOKEN}` } })).ok) break;
-      } catch {
-        /* starting */
-      }
-      if (i > 600) throw new Error("the starts bench Worker did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return await fn(url);
-  } finally {
-    await stopGroup(proc.pid!);
-    rmSync(state, { recursive: true, force: true }); // a gigabyte of engine state, in memory on tmpfs
-  }
+/** Runs `fn` against a fresh `wrangler dev` of the starts Worker (a gigabyte of engine state, on tmpfs). */
+function withDev<T>(config: string, fn: (url: string) => Promise<T>): Promise<T> {
+  return withBenchDev("flowdsl-starts-", (url) => fn(url), { config, args: ["--var", `API_TOKEN:${TOKEN}`], ready: { path: "/workflows", headers: { authorization: `Bearer ${TOKEN}` } } });
 }
