@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import type { Row } from "./stats.js";
 import { benchValidate } from "./validate.js";
-import { benchEngine } from "./engine.js";
+import { benchEngine, DEFAULT_ENGINE_SESSIONS } from "./engine.js";
 import { benchInterpreter, benchJsonata } from "./interpreter.js";
 import { benchBundle } from "./bundle.js";
 import { benchStarts } from "./starts.js";
@@ -40,5 +40,5 @@ console.log(table);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
 if (only.length === 0) writeFileSync(
   new URL("../BENCHMARKS.md", import.meta.url),
-  `# Benchmarks\n\nMeasured by \`npm run bench\` (medians of ${RUNS} runs; engine: medians of ${process.env.BENCH_ENGINE_PAIRS ?? 101} back-to-back pairs on ${process.env.BENCH_ENGINE_SESSIONS ?? 2} engines, the foreach case 40%) on ${new Date().toISOString().slice(0, 10)}.\n\nMachine: ${machine}.\n\n${table}\n\n${readFileSync(new URL("./notes.md", import.meta.url), "utf8")}`,
+  `# Benchmarks\n\nMeasured by \`npm run bench\` (medians of ${RUNS} runs; engine: medians of ${process.env.BENCH_ENGINE_PAIRS ?? 101} back-to-back pairs on ${process.env.BENCH_ENGINE_SESSIONS ?? DEFAULT_ENGINE_SESSIONS} engines, the foreach case 40%) on ${new Date().toISOString().slice(0, 10)}.\n\nMachine: ${machine}.\n\n${table}\n\n${readFileSync(new URL("./notes.md", import.meta.url), "utf8")}`,
 );
