@@ -6,6 +6,7 @@ import type { Env } from "../src/env.js";
 import type { InstanceParams } from "../src/interpreter/context.js";
 import { DEFINITIONS } from "../src/generated/definitions.js";
 import { recordRow } from "../src/api/registry.js";
+import { lastFirstStep } from "./events.js";
 
 export { DefinitionWorkflow } from "../src/entrypoint.js";
 
@@ -20,6 +21,13 @@ export default {
       const instance = await env.FLOW!.create({ params: { name: "long", hash: "bench", definition, input: {} } });
       await recordRow(env.DB, { id: instance.id, name: "long", hash: "bench", created: Date.now(), parent: null, binding: "FLOW" });
       return Response.json({ id: instance.id }, { status: 201 });
+    }
+    // When the last of a round's instances (POSTed ids) had completed its first step.
+    const running = /^\/bench\/running\/([a-z0-9-]+)$/.exec(new URL(req.url).pathname);
+    if (running) {
+      const d = DEFINITIONS[running[1]!];
+      if (!d) return new Response("no such definition", { status: 404 });
+      return Response.json({ at: await lastFirstStep(env[d.binding] as Workflow, (await req.json()) as string[]) });
     }
     const own = /^\/bench\/own\/(api|api-no-registry|direct)$/.exec(new URL(req.url).pathname);
     if (own) return Response.json({ ms: await ownWork(own[1]!, env, ctx) });

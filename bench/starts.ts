@@ -65,6 +65,7 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
   // BENCH_STARTS_NODB=1 the API with a D1 that answers at once.
   const keys = (Object.keys(paths) as PathKey[]).filter((k) => (k !== "grouped" || process.env.BENCH_STARTS_GROUPED) && (k !== "nodb" || process.env.BENCH_STARTS_NODB));
   const rates: Record<PathKey, number[]> = { api: [], "direct-id": [], direct: [], grouped: [], nodb: [] };
+  const running: Record<PathKey, number[]> = { api: [], "direct-id": [], direct: [], grouped: [], nodb: [] };
   // The rounds are shared among engines (each one's rounds and warm-up within its instance
   // limit); each engine settles at its own speed, so more than one also covers that.
   const perEngine = Math.floor(MAX_STARTS_PER_ENGINE / (PER_ROUND * keys.length)) - 1;
@@ -73,8 +74,14 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
   for (let e = 0; e < engines; e++) {
     const mine = Math.round((rounds * (e + 1)) / engines) - Math.round((rounds * e) / engines);
     own = await withDev(config, async (url) => {
-      const startMany = async (path: string): Promise<number> => {
+      // A round: PER_ROUND starts, CONCURRENCY at a time. `answered`: starts a second as the
+      // client sees them (from the first request to the last answer); `running`: as the engine
+      // carries them out (to the moment the last of the round's instances had completed its
+      // first step, on the engine's clock), read once the round is over.
+      const startMany = async (path: string, timed: boolean): Promise<{ answered: number; running: number }> => {
         let next = 0;
+        const ids: string[] = [];
+        const since = Date.now();
         const t0 = performance.now();
         await Promise.all(
           Array.from({ length: CONCURRENCY }, async () => {
@@ -82,12 +89,18 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
               const n = next++;
               const r = await fetch(url + path, { method: "POST", headers, body: JSON.stringify({ name: `n${n}` }) });
               if (r.status !== 201) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+              ids.push(((await r.json()) as { id: string }).id);
             }
           }),
         );
-        return (PER_ROUND * 1000) / (performance.now() - t0);
+        const answered = (PER_ROUND * 1000) / (performance.now() - t0);
+        if (!timed) return { answered, running: NaN };
+        const res = await fetch(`${url}/bench/running/hello`, { method: "POST", body: JSON.stringify(ids) });
+        if (!res.ok) throw new Error(`running: ${res.status} ${await res.text()}`);
+        const { at } = (await res.json()) as { at: number };
+        return { answered, running: (PER_ROUND * 1000) / (at - since) };
       };
-      for (const k of keys) await startMany(paths[k]); // warm every path
+      for (const k of keys) await startMany(paths[k], false); // warm every path
       for (let r = 0; r < mine; r++) {
         for (let j = 0; j < keys.length; j++) {
           const k = keys[(r + j) % keys.length]!;
@@ -95,7 +108,9 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
           // create has answered, then they run a step and sleep 2 s): let that end before the
           // next round, so no path is timed while it carries another path's instances.
           await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-          rates[k].push(await startMany(paths[k]));
+          const round = await startMany(paths[k], true);
+          rates[k].push(round.answered);
+          running[k].push(round.running);
         }
       }
       // Each path's own work in the isolate (bench/api-worker.ts), alternating, medians of 5, on the last engine.
@@ -114,6 +129,7 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
   const ratioOf = (a: PathKey, b: PathKey): number[] => rates[a].map((x, i) => x / rates[b][i]!);
   if (rates.grouped.length > 0) process.stderr.write(`grouped creates vs direct create with an id: ${median(ratioOf("grouped", "direct-id")).toFixed(2)} (${medianInterval(ratioOf("grouped", "direct-id"))}); ${median(rates.grouped).toFixed(0)} vs ${median(rates["direct-id"]).toFixed(0)} starts/s\n`);
   if (rates.nodb.length > 0) process.stderr.write(`the API with an instant D1 vs direct create with an id: ${median(ratioOf("nodb", "direct-id")).toFixed(2)} (${medianInterval(ratioOf("nodb", "direct-id"))}); vs the API: ${median(ratioOf("nodb", "api")).toFixed(2)} (${medianInterval(ratioOf("nodb", "api"))}); ${median(rates.nodb).toFixed(0)} vs ${median(rates["direct-id"]).toFixed(0)} starts/s\n`);
+  const runningOf = (a: PathKey, b: PathKey): number[] => running[a].map((x, i) => x / running[b][i]!);
   const ratios = ratioOf("api", "direct");
   const idCheck = ratioOf("direct-id", "direct");
   const ours = ratioOf("api", "direct-id");
@@ -124,6 +140,7 @@ export async function benchStarts(rounds: number): Promise<Row[]> {
     { group: "starts", measure: `starts through the API vs the binding's create in the same Worker (${PER_ROUND} a round, ${CONCURRENCY} in flight, ${rounds} rounds in turns on ${engines} engines, ${SETTLE_MS / 1000} s apart): ${median(rates.api).toFixed(0)} vs ${median(rates.direct).toFixed(0)} starts/s (95% interval of the median ratio ${medianInterval(ratios)})`, value: `ratio ${ratio.toFixed(2)}`, target: "≥ 0.9", ok: ratio >= 0.9 },
     { group: "starts", measure: `of that: the binding's create with an id of the caller's (as the API passes, so its registry row goes with the create; the engine then checks the id is new) vs without: ${median(rates["direct-id"]).toFixed(0)} vs ${median(rates.direct).toFixed(0)} starts/s (95% interval ${medianInterval(idCheck)})`, value: `ratio ${median(idCheck).toFixed(2)}`, target: "—", ok: null },
     { group: "starts", measure: `of that: the API vs the binding's create with an id of the caller's (flowdsl's own share: the request, the input schema, the registry row)`, value: `ratio ${median(ours).toFixed(2)}`, target: "—", ok: null },
+    { group: "starts", measure: `the same rounds as the engine carries them out: instances running a second (from a round's first request until the last of its instances had completed its first step, on the engine's clock), the API vs the binding's create: ${median(running.api).toFixed(0)} vs ${median(running.direct).toFixed(0)} a second (95% interval of the median ratio ${medianInterval(runningOf("api", "direct"))}); of that, create with an id vs without ${median(runningOf("direct-id", "direct")).toFixed(2)}, the API vs create with an id ${median(runningOf("api", "direct-id")).toFixed(2)}`, value: `ratio ${median(runningOf("api", "direct")).toFixed(2)}`, target: "—", ok: null },
     { group: "starts", measure: `a start's own work in the Worker's isolate, the engine's create answered at once (300 starts, 20 in flight, medians of 5): the API ${median(own.api!).toFixed(2)} ms, of which the registry's D1 write ${(median(own.api!) - median(own["api-no-registry"]!)).toFixed(2)} ms (local D1 runs on this machine's CPU beside the engine), vs reading the body and calling create ${median(own.direct!).toFixed(2)} ms`, value: `+${(median(own.api!) - median(own.direct!)).toFixed(2)} ms`, target: "—", ok: null },
     { group: "starts", measure: `batch starts (POST /workflows/hello/batch, 100 a request, createBatch, ${BATCH_ROUNDS} requests)`, value: `${median(batch).toFixed(0)} starts/s`, target: "—", ok: null },
   ];

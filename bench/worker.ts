@@ -8,6 +8,7 @@ import { HandForeach, HandHttp, HandOne, HandSequential } from "./hand-written.j
 import { BENCH_DEFINITIONS } from "./definitions.js";
 import { readEvents } from "../src/api/history.js";
 import { JournalStep } from "../test/replay-harness.js";
+import { firstEvent } from "./events.js";
 
 /** The interpreter with the bench's definitions built in, found by name and hash as in production. */
 export class BenchDefinitionWorkflow extends DefinitionWorkflow {
@@ -112,17 +113,6 @@ export default {
     return Response.json({ status: s.status, output: s.output ?? null, error: s.error ?? null });
   },
 };
-
-/** The first event of an instance's history that passes the filter (waiting for it if need be). */
-async function firstEvent(handle: WorkflowInstance, options?: WorkflowInstanceSubscribeOptions): Promise<{ type: string; timestamp: number } | undefined> {
-  const sub = await handle.subscribe(options);
-  try {
-    const next = await sub.next();
-    return next.done ? undefined : (next.value as { type: string; timestamp: number });
-  } finally {
-    sub[Symbol.dispose]();
-  }
-}
 
 /**
  * The interpreter with every even-numbered step's closure swapped for a hand-written one
