@@ -14,6 +14,7 @@ import { LEGACY_BINDING } from "./definition/entries.js";
 import { isAlreadyExists } from "./api/instances.js";
 import { pinnedDefinition } from "./definition/pinned.js";
 import type { DefinitionTable } from "./definition/pinned.js";
+import { own } from "./core/own.js";
 
 export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> {
   /** The definitions built into this Worker, by name (the benchmark's Worker brings its own). */
@@ -27,15 +28,15 @@ export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> 
     const definition = await pinnedDefinition(env.DB, table, event.payload);
     if (!definition) throw new Error(`Definition ${event.payload.name} version ${event.payload.hash} is neither built into this Worker nor stored in D1 (flowdsl_definitions); it cannot run.`);
     const workflow = (binding: string): Workflow<InstanceParams> => {
-      const w = env[binding] as Workflow<InstanceParams> | undefined;
+      const w = own(env as unknown as Record<string, unknown>, binding) as Workflow<InstanceParams> | undefined;
       if (!w) throw new Error(`This Worker has no workflow binding ${binding}; deploy with npm run deploy.`);
       return w;
     };
     const children: ChildHost = {
-      lookup: (name) => table[name],
+      lookup: (name) => own(table, name),
       // On the child definition's own workflow; the registry row first, as the API does.
       async create(id, params, def) {
-        const d = DEFINITIONS[params.name];
+        const d = own(DEFINITIONS, params.name);
         if (!d) throw new Error(`no definition "${params.name}" is built into this Worker`);
         // The row first: a retried step finds it (INSERT OR IGNORE) and the child is never without one.
         await recordRow(env.DB, { id, name: params.name, hash: params.hash, created: Date.now(), parent: event.instanceId, binding: d.binding }, { name: params.name, hash: params.hash, definition: def });

@@ -33,6 +33,7 @@ export const DEFINITION_CODES = {
   IMPURE_EXPRESSION: "This function is not deterministic and this field is re-evaluated on every replay. Compute it in a do node and refer to its `as` variable.",
   SECRET_OUTSIDE_STEP: "$secret may only be read inside a step (do, http, workflow). Move it into such a node.",
   EVAL_FORBIDDEN: "$eval is forbidden (expression injection). Write the expression out.",
+  UNSAFE_REGEX: "A regular expression nests quantifiers ((a+)+), which can take exponential time on a short string and no fuel limit can stop. Rewrite it without a repeated group that itself repeats.",
   DURATION_RANGE: "The duration is outside Cloudflare's allowed range. Use one within the range named.",
   UNKNOWN_DEFINITION: "`definition` names no definition in this folder. Fix the name or add the definition.",
   UNKNOWN_ACTION: "No action with this name is registered. Fix the name or register it in src/actions/index.ts.",
@@ -92,7 +93,7 @@ export const API_CODES = {
   CALLBACK_REFUSED: "The callback address is forged, altered or expired. Ask the workflow for a new one.",
   UNKNOWN_NODE: "No node or step of this instance's definition has that name or path. Use a node path (/steps/0) or a step name.",
   INVALID_IDEMPOTENCY_KEY: "An Idempotency-Key is 1-200 printable ASCII characters.",
-  INTERNAL: "Something failed inside flowdsl. The message says what.",
+  INTERNAL: "Something failed inside flowdsl. The answer names no internal detail; the Worker's log has it under the answer's ref.",
 } as const;
 
 /** Error names raised at run time (docs/reference.md, Errors), matched by `try`/`catch`. */
@@ -104,6 +105,7 @@ export const RUNTIME_ERROR_NAMES = [
   "ActionError",
   "ChildFailed",
   "RepeatExhausted",
+  "ExpressionLimit",
   "CompensationFailed",
   "OutputTooLarge",
   "HostNotAllowed",

@@ -2,6 +2,7 @@
 // (POST <AI_ENDPOINT>/<model>, bearer AI_TOKEN, Cloudflare's REST shape { result }); otherwise
 // the AI binding. Workers AI has no local model, so local runs and tests use the endpoint.
 import type { Action } from "./types.js";
+import { own } from "../core/own.js";
 import { ActionFailure } from "./types.js";
 import { object, string } from "./args.js";
 
@@ -22,7 +23,7 @@ export const aiRun: Action = async (args, ctx) => {
     const body = (await res.json()) as { result?: unknown };
     return body.result ?? body;
   }
-  const ai = ctx.env[typeof a.binding === "string" ? a.binding : "AI"] as { run?: (m: string, i: unknown) => Promise<unknown> } | undefined;
+  const ai = own(ctx.env, typeof a.binding === "string" ? a.binding : "AI") as { run?: (m: string, i: unknown) => Promise<unknown> } | undefined;
   if (!ai?.run) throw new ActionFailure("ai.run: set the var AI_ENDPOINT or add an AI binding to wrangler.jsonc");
   return ai.run(model, inputs);
 };

@@ -6,6 +6,7 @@ import type { InstanceParams } from "../interpreter/context.js";
 import type { BuiltDefinition } from "../definition/built.js";
 import { DEFINITIONS } from "../generated/definitions.js";
 import { ApiError } from "./errors.js";
+import { own } from "../core/own.js";
 import type { InstanceRecord } from "./registry.js";
 import { deleteRecord, deleteRecords, getInstance, isAbandoned, recordMany, recordRow, recordStartRow } from "./registry.js";
 
@@ -16,7 +17,7 @@ export const RETRY_AFTER_SECONDS = 1;
 
 /** The workflow binding of a definition or an instance; a missing one is a deployment mistake. */
 export function workflowOf(env: Env, binding: string): Workflow<InstanceParams> {
-  const w = env[binding] as Workflow<InstanceParams> | undefined;
+  const w = own(env as unknown as Record<string, unknown>, binding) as Workflow<InstanceParams> | undefined;
   if (!w || typeof (w as { create?: unknown }).create !== "function") {
     throw new ApiError(500, "CONFIG_STALE", `This Worker has no workflow binding ${binding}. Deploy with \`npm run deploy\` (or \`npm run build\` before wrangler), which writes one workflow per definition into wrangler.generated.jsonc.`);
   }
@@ -24,7 +25,7 @@ export function workflowOf(env: Env, binding: string): Workflow<InstanceParams> 
 }
 
 export function definitionOr404(name: string): BuiltDefinition {
-  const d = DEFINITIONS[name];
+  const d = own(DEFINITIONS, name);
   if (!d) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No definition is named "${name}". See GET /workflows.`);
   return d;
 }

@@ -15,6 +15,7 @@ import { terminateWithCompensation } from "./terminate.js";
 import { buildHistory, readEvents } from "./history.js";
 import { verifyCallback } from "../interpreter/callbacks.js";
 import { openApi } from "./openapi.js";
+import { own } from "../core/own.js";
 import { graphOf } from "../model/graph.js";
 import type { Definition } from "../interpreter/context.js";
 import { PAGE_HTML } from "../generated/web.js";
@@ -70,8 +71,11 @@ export async function handle(req: Request, env: Env): Promise<Response> {
     throw new ApiError(404, "NOT_FOUND", `No route for ${req.method} ${url.pathname}. See GET /workflows.`);
   } catch (e) {
     if (e instanceof ApiError) return errorResponse(e);
-    console.error(JSON.stringify({ level: "error", message: "unhandled API error", error: e instanceof Error ? e.message : String(e) }));
-    return errorResponse(new ApiError(500, "INTERNAL", e instanceof Error ? e.message : String(e)));
+    // The answer names no internal detail (a message can carry a stack, a query, a binding's
+    // name); the Worker's log has all of it, under the id the answer gives.
+    const ref = crypto.randomUUID();
+    console.error(JSON.stringify({ level: "error", message: "unhandled API error", ref, method: req.method, path: new URL(req.url).pathname, error: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }));
+    return errorResponse(new ApiError(500, "INTERNAL", `An internal error occurred; the Worker's log has its details under ref ${ref}.`, { ref }));
   }
 }
 
@@ -167,7 +171,7 @@ route("POST", "/workflows/:name", async (req, env, p) => {
 });
 
 function inputProblems(d: BuiltDefinition, input: unknown): Array<{ path: string; message: string; keyword: string; params: unknown }> | undefined {
-  const validate = INPUT_VALIDATORS[d.name];
+  const validate = own(INPUT_VALIDATORS, d.name);
   if (!validate || validate(input)) return undefined;
   return (validate.errors ?? []).map((e) => ({ path: e.instancePath || "/", message: e.message ?? e.keyword, keyword: e.keyword, params: e.params }));
 }

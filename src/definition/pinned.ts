@@ -6,12 +6,13 @@
 import type { BuiltDefinition } from "./built.js";
 import type { Definition } from "../interpreter/context.js";
 import { storedDefinition } from "../api/registry.js";
+import { own } from "../core/own.js";
 
 export type DefinitionTable = Readonly<Record<string, Pick<BuiltDefinition, "definition" | "hash"> | undefined>>;
 
 export async function pinnedDefinition(db: D1Database | undefined, table: DefinitionTable, p: { name: string; hash: string; definition?: Definition }): Promise<Definition | undefined> {
   if (p.definition) return p.definition;
-  const built = table[p.name];
+  const built = own(table, p.name);
   if (built && built.hash === p.hash) return built.definition;
   return db ? ((await storedDefinition(db, p.hash)) as Definition | undefined) : undefined;
 }

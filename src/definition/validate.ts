@@ -21,6 +21,7 @@ import { isStepNameTooLong, MAX_STEP_NAME_LENGTH } from "../interpreter/names.js
 import { ACTION_NAMES } from "../actions/index.js";
 import type { FlowdslWorkflowDefinition } from "../generated/workflow.js";
 import { isValidCron } from "./cron.js";
+import { unsafeRegexes } from "./regex.js";
 
 const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
@@ -30,7 +31,7 @@ export const isNestedTooDeep = (depth: number): boolean => depth > MAX_NODE_DEPT
 
 /** Names the DSL binds itself (docs/reference.md, Expressions and templates) and JSONata's built-in functions, which a variable would shadow. */
 export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
-  "input", "response", "result", "error", "attempt", "workflow", "secret", "eval", "callbackUrl",
+  "input", "response", "result", "error", "attempt", "workflow", "secret", "eval", "callbackUrl", "__proto__",
   "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase",
   "uppercase", "length", "trim", "pad", "contains", "split", "join", "match", "replace", "now", "millis", "random",
   "shuffle", "number", "abs", "floor", "ceil", "round", "power", "sqrt", "boolean", "not", "exists", "keys", "lookup",
@@ -191,7 +192,7 @@ function walkSteps(steps: unknown[], at: JsonPath, ctx: WalkContext): void {
 
     const declared = [...(m.as !== undefined ? [{ name: m.as, at: ["as"] as JsonPath, key: false }] : []), ...m.declares];
     for (const d of declared) {
-      if (RESERVED_VARIABLES.has(d.name)) ctx.report("RESERVED_VARIABLE", `"${d.name}" is reserved ($${d.name} is ${d.name in BUILTIN_MEANING ? BUILTIN_MEANING[d.name] : "a JSONata function"}). Choose another variable name.`, [...here, ...d.at], { key: d.key });
+      if (RESERVED_VARIABLES.has(d.name)) ctx.report("RESERVED_VARIABLE", `"${d.name}" is reserved ($${d.name} is ${Object.hasOwn(BUILTIN_MEANING, d.name) ? BUILTIN_MEANING[d.name] : "a JSONata function"}). Choose another variable name.`, [...here, ...d.at], { key: d.key });
     }
     const fields: ExprField[] = [...(n.if !== undefined ? [{ at: ["if"], value: n.if, mode: "expression" as const, inStep: false }] : []), ...m.expressions];
     for (const f of fields) checkExpressionField(f, here, ctx.map, ctx.report);
@@ -283,6 +284,7 @@ function unknownVariableMessage(v: string, known: ReadonlySet<string>, ctx: Walk
 }
 
 const BUILTIN_MEANING: Record<string, string> = {
+  ["__proto__"]: "the prototype slot of every JavaScript object, which no variable may take",
   input: "the start params",
   response: "the HTTP response inside http.result",
   result: "a node's result inside compensate steps",
@@ -334,6 +336,9 @@ function checkExpressionField(f: ExprField, here: JsonPath, map: SourceMap, repo
       const i = e.expr.indexOf("$" + name);
       return i >= 0 ? offsetOf(i) : undefined;
     };
+    for (const r of unsafeRegexes(e.expr)) {
+      report("UNSAFE_REGEX", `The regular expression /${r.source}/ nests quantifiers (as in (a+)+), which can take exponential time on a short string. Rewrite it without a repeated group that itself repeats, e.g. /^a+$/ for /^(a+)+$/.`, at, { offset: offsetOf(r.start) });
+    }
     if (vars.has("eval")) report("EVAL_FORBIDDEN", "$eval is forbidden: it evaluates text as an expression (injection). Write the expression out.", at, { offset: where("eval") });
     if (!f.inStep) {
       for (const fn of IMPURE_FUNCTIONS) {

@@ -1,6 +1,7 @@
 // JSONata templates (docs/reference.md, Expressions and templates). Parsing is pure and cached per isolate; evaluation is async.
 import jsonata from "jsonata";
 import type { Expression, ExprNode } from "jsonata";
+import { setOwn } from "../core/own.js";
 
 /** JSONata guardrails. Its `timeout` reads Date.now(), which does not advance during CPU
  * work in deployed Workers, so only depth and sequence length are bounded. */
@@ -201,12 +202,13 @@ function fastShape(expr: string): FastShape {
  * Replays re-evaluate every `set` and `if`; this keeps them cheap.
  */
 function fastPath(path: string[], bindings: Bindings): { value: unknown } | undefined {
-  if (!(path[0]! in bindings)) return undefined;
+  if (!Object.hasOwn(bindings, path[0]!)) return undefined;
   let v: unknown = bindings[path[0]!];
   for (let i = 1; i < path.length; i++) {
     if (v === null || v === undefined) return { value: null };
     if (typeof v !== "object" || Array.isArray(v)) return undefined;
-    v = (v as Record<string, unknown>)[path[i]!];
+    // An inherited member ("constructor") is no field of the data: absent, as JSONata has it.
+    v = Object.hasOwn(v, path[i]!) ? (v as Record<string, unknown>)[path[i]!] : undefined;
   }
   if (Array.isArray(v) || typeof v === "function") return undefined;
   return { value: toPlain(v) };
@@ -349,14 +351,14 @@ function renderFields(keys: string[], fields: Renderer[], b: Bindings, input: un
   for (let i = 0; i < keys.length; i++) {
     const v = fields[i]!(b, input);
     if (v instanceof Promise) return finishFields(out, keys, fields, i, v, b, input);
-    out[keys[i]!] = v;
+    setOwn(out, keys[i]!, v);
   }
   return out;
 }
 
 async function finishFields(out: Record<string, unknown>, keys: string[], fields: Renderer[], at: number, pending: Promise<unknown>, b: Bindings, input: unknown): Promise<unknown> {
-  out[keys[at]!] = await pending;
-  for (let i = at + 1; i < keys.length; i++) out[keys[i]!] = await fields[i]!(b, input);
+  setOwn(out, keys[at]!, await pending);
+  for (let i = at + 1; i < keys.length; i++) setOwn(out, keys[i]!, await fields[i]!(b, input));
   return out;
 }
 
@@ -415,7 +417,7 @@ export function toPlain(v: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
-    if (x !== undefined && typeof x !== "function") out[k] = toPlain(x);
+    if (x !== undefined && typeof x !== "function") setOwn(out, k, toPlain(x));
   }
   return out;
 }
@@ -483,4 +485,41 @@ export function freeVariables(expr: string): VariableRef[] {
     for (const k in o) stack.push(o[k]);
   }
   return refs.filter((r) => !bound.has(r.name)).sort((a, b) => a.start - b.start);
+}
+
+/** A regular-expression literal of an expression: its pattern and where its opening `/` is. */
+export interface RegexLiteral {
+  source: string;
+  /** 0-based index of the literal's opening `/` in the expression text. */
+  start: number;
+}
+
+/** Every regular-expression literal in an expression (JSONata has no other way to make one). */
+export function regexLiterals(expr: string): RegexLiteral[] {
+  let ast: ExprNode;
+  try {
+    ast = compile(expr).ast();
+  } catch {
+    return [];
+  }
+  const out: RegexLiteral[] = [];
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x);
+      continue;
+    }
+    if (!n || typeof n !== "object") continue;
+    const o = n as Record<string, unknown>;
+    if (o.type === "regex" && o.value instanceof RegExp) {
+      // JSONata's position is just past the literal and its flags.
+      const end = typeof o.position === "number" ? o.position : expr.length;
+      const at = expr.lastIndexOf(`/${o.value.source}/`, end);
+      out.push({ source: o.value.source, start: Math.max(0, at) });
+      continue;
+    }
+    for (const k in o) stack.push(o[k]);
+  }
+  return out.sort((a, b) => a.start - b.start);
 }

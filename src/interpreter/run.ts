@@ -1,6 +1,7 @@
 // The run loop: walks a pinned definition's model, node by node, from the top on every replay.
 // Only step results are durable; everything else here must be deterministic.
 import type { Frame, Host, RunnableParams, RunState, StepLike } from "./context.js";
+import { setOwn } from "../core/own.js";
 import { orderKey } from "./context.js";
 import type { Runner } from "../nodes/types.js";
 import type { ModelList, ModelNode } from "../model/model.js";
@@ -49,7 +50,7 @@ export async function runList(list: ModelList, frame: Frame): Promise<unknown> {
     } catch (e) {
       throw atNode(e, nodeFrame);
     }
-    if (m.as !== undefined) scope[m.as] = result;
+    if (m.as !== undefined) setOwn(scope, m.as, result);
     if (m.compensation && !state.compensating) {
       state.compensations.push({ node: m, list: m.compensation, indices, order: orderKey(nodeFrame.order), scope: { ...scope, result }, done: false });
     }

@@ -1,5 +1,6 @@
 // `http`: one HTTP call in one durable step (docs/reference.md, Nodes), with outbound safety (docs/reference.md, Outbound HTTP safety).
 import type { HttpNode } from "../generated/workflow.js";
+import { setOwn } from "../core/own.js";
 import type { NodeKind } from "./types.js";
 import { durableStep, RetryableFailure } from "../interpreter/durable.js";
 import { renderTemplateNow } from "../expressions/template.js";
@@ -135,7 +136,7 @@ function readsHeaders(n: HttpNode): boolean {
 function headersOf(h: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   h.forEach((v, k) => {
-    out[k] = v;
+    setOwn(out, k, v);
   });
   return out;
 }

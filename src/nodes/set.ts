@@ -2,6 +2,7 @@
 import type { SetNode } from "../generated/workflow.js";
 import type { NodeKind } from "./types.js";
 import { renderTemplate } from "../expressions/template.js";
+import { setOwn } from "../core/own.js";
 
 export const setNode: NodeKind<SetNode> = {
   kind: "set",
@@ -16,8 +17,9 @@ export const setNode: NodeKind<SetNode> = {
   async run(n, frame) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(n.values)) {
-      out[k] = await renderTemplate(v, frame.scope);
-      frame.scope[k] = out[k];
+      const value = await renderTemplate(v, frame.scope);
+      setOwn(out, k, value);
+      setOwn(frame.scope, k, value);
     }
     return out;
   },

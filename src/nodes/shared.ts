@@ -1,5 +1,6 @@
 // Pieces several node kinds share.
 import type { Node } from "../generated/workflow.js";
+import { own } from "../core/own.js";
 import type { Frame } from "../interpreter/context.js";
 import type { Bindings } from "../expressions/template.js";
 import type { NodeRef } from "../interpreter/effects.js";
@@ -31,7 +32,7 @@ function secretReader(env: Record<string, unknown>): (name: unknown) => string {
     // A plain Error: JSONata reports it as an expression failure, which the step turns into
     // an ExpressionError at the node's path.
     f = (name: unknown): string => {
-      const v = typeof name === "string" ? env[name] : undefined;
+      const v = typeof name === "string" ? own(env, name) : undefined;
       if (typeof v !== "string") throw new Error(`$secret("${String(name)}"): no secret or var of that name is set on the Worker. Add it with \`wrangler secret put ${String(name)}\` (or .dev.vars locally).`);
       return v;
     };

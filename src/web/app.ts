@@ -100,11 +100,11 @@ function readForm(form: HTMLFormElement): unknown {
   const out: Record<string, unknown> = {};
   for (const el of form.querySelectorAll<HTMLInputElement>("[data-type]")) {
     const t = el.dataset.type;
-    if (t === "boolean") out[el.name] = el.checked;
+    if (t === "boolean") setOwn(out, el.name, el.checked);
     else if (el.value === "") continue;
-    else if (t === "number") out[el.name] = Number(el.value);
-    else if (t === "enum" || t === "json") out[el.name] = JSON.parse(el.value) as unknown;
-    else out[el.name] = el.value;
+    else if (t === "number") setOwn(out, el.name, Number(el.value));
+    else if (t === "enum" || t === "json") setOwn(out, el.name, JSON.parse(el.value) as unknown);
+    else setOwn(out, el.name, el.value);
   }
   return out;
 }
