@@ -33,6 +33,8 @@ const SCHEMA = [
   "CREATE INDEX IF NOT EXISTS flowdsl_instances_unfinished ON flowdsl_instances (finished, created DESC, id)",
   // Every version of a definition an instance started with, by hash (docs/reference.md, Versions).
   "CREATE TABLE IF NOT EXISTS flowdsl_definitions (hash TEXT PRIMARY KEY, name TEXT NOT NULL, definition TEXT NOT NULL, created INTEGER NOT NULL)",
+  // Callback tokens already delivered (docs/reference.md, "Callbacks"): each delivers once.
+  "CREATE TABLE IF NOT EXISTS flowdsl_callbacks (token TEXT PRIMARY KEY, instance TEXT NOT NULL, expires INTEGER NOT NULL)",
 ];
 /** Columns later flowdsl versions added; adding one fails harmlessly when it is there. */
 const ADDED_COLUMNS = ["finished INTEGER NOT NULL DEFAULT 0", "binding TEXT", "state TEXT NOT NULL DEFAULT 'created'", "terminate_at TEXT"];
@@ -226,6 +228,25 @@ export async function storedDefinition(db: D1Database, hash: string): Promise<un
   const def = JSON.parse(row.definition) as unknown;
   storedDefinitions.set(hash, def);
   return def;
+}
+
+/**
+ * Marks a callback token delivered; false when it was already (a repeat delivers nothing).
+ * Rows of expired tokens go in the same round trip: an expired token is refused before this.
+ */
+export async function consumeCallback(db: D1Database, token: string, instance: string, expiresMs: number, now: number): Promise<boolean> {
+  await ensure(db);
+  const [inserted] = await db.batch([
+    db.prepare("INSERT OR IGNORE INTO flowdsl_callbacks (token, instance, expires) VALUES (?, ?, ?)").bind(token, instance, expiresMs),
+    db.prepare("DELETE FROM flowdsl_callbacks WHERE expires < ?").bind(now),
+  ]);
+  return (inserted?.meta.changes ?? 0) > 0;
+}
+
+/** Undoes consumeCallback when the delivery itself failed, so the sender's retry can deliver. */
+export async function releaseCallback(db: D1Database, token: string): Promise<void> {
+  await ensure(db);
+  await db.prepare("DELETE FROM flowdsl_callbacks WHERE token = ?").bind(token).run();
 }
 
 export async function deleteRecord(db: D1Database, id: string): Promise<void> {

@@ -7,13 +7,13 @@ import { decodeErrorMessage } from "../interpreter/errors.js";
 import { isValidEventType } from "../nodes/wait-for-event.js";
 import { modelOf } from "../model/model.js";
 import { instantiate, templateRegex } from "../model/steps.js";
-import { deleteRecord, listInstances, markFinished } from "./registry.js";
+import { consumeCallback, deleteRecord, listInstances, markFinished, releaseCallback } from "./registry.js";
 import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
 import { ApiError, errorResponse, json } from "./errors.js";
 import { terminateWithCompensation } from "./terminate.js";
 import { buildHistory, readEvents } from "./history.js";
-import { verifyCallback } from "../interpreter/callbacks.js";
+import { tokenIdOf, verifyCallback } from "../interpreter/callbacks.js";
 import { openApi } from "./openapi.js";
 import { own } from "../core/own.js";
 import { graphOf } from "../model/graph.js";
@@ -395,15 +395,25 @@ function restartPoint(name: string, def: Definition | undefined, from: unknown):
 /**
  * `POST /callbacks/:token`: sends the token's event, with the body as payload, to its instance.
  * A forged, altered or expired token gets the same 403; a gone instance 404; a finished one 409.
+ * The first accepted delivery consumes the token: a repeat answers 200 `duplicate` and delivers
+ * nothing, so one URL never satisfies two waits. A delivery that fails gives the token back.
  */
 async function handleCallback(req: Request, env: Env, token: string): Promise<Response> {
-  const claim = await verifyCallback(env as Record<string, unknown>, token, Date.now());
+  const now = Date.now();
+  const claim = await verifyCallback(env as Record<string, unknown>, token, now);
   if (!claim) throw new ApiError(403, "CALLBACK_REFUSED", "This callback address is not valid (forged, altered or expired).");
   const payload = await readJson(req, null);
-  const { handle } = await instanceOr404(env, claim.i);
-  const { status } = await handle.status();
-  if (TERMINAL_STATUSES.has(status)) throw new ApiError(409, "INVALID_STATE", `The instance is ${status}; it waits for no event any more.`);
-  await handle.sendEvent({ type: claim.t, payload });
+  const id = tokenIdOf(token);
+  if (!(await consumeCallback(env.DB, id, claim.i, claim.e * 1000, now))) return json({ id: claim.i, type: claim.t, duplicate: true }, 200);
+  try {
+    const { handle } = await instanceOr404(env, claim.i);
+    const { status } = await handle.status();
+    if (TERMINAL_STATUSES.has(status)) throw new ApiError(409, "INVALID_STATE", `The instance is ${status}; it waits for no event any more.`);
+    await handle.sendEvent({ type: claim.t, payload });
+  } catch (e) {
+    await releaseCallback(env.DB, id);
+    throw e;
+  }
   return json({ id: claim.i, type: claim.t, accepted: true }, 202);
 }
 

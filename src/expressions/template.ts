@@ -8,6 +8,24 @@ import { setOwn } from "../core/own.js";
 export const JSONATA_MAX_STACK = 250;
 export const JSONATA_MAX_SEQUENCE = 100_000;
 
+/**
+ * Expression fuel (docs/reference.md, "Hostile input"). JSONata's `timeout` reads Date.now(),
+ * which a deployed Worker does not advance during CPU work, so an evaluation is bounded by the
+ * work it does instead: every evaluation step (JSONata's `__evaluate_entry` hook) burns one unit.
+ * The count depends only on the expression and its data, so a replay fails at the same step.
+ */
+export const DEFAULT_EXPRESSION_STEPS = 1_000_000;
+export const MIN_EXPRESSION_STEPS = 1_000;
+export const MAX_EXPRESSION_STEPS = 10_000_000;
+export const isExpressionStepsInRange = (n: number): boolean => Number.isInteger(n) && n >= MIN_EXPRESSION_STEPS && n <= MAX_EXPRESSION_STEPS;
+/**
+ * Steps between two yields to the event loop (a few milliseconds of work): an expression that
+ * burns its fuel leaves the isolate to the API and to other instances this often.
+ */
+export const FUEL_SLICE_STEPS = 10_000;
+/** The scope key that carries a definition's own `limits.expressionSteps`: a symbol, so never a variable and never serialized. */
+export const EXPRESSION_STEPS: unique symbol = Symbol("flowdsl.expressionSteps");
+
 /** Functions whose result differs between replays. */
 export const IMPURE_FUNCTIONS = ["now", "millis", "random", "shuffle", "callbackUrl"] as const;
 
@@ -83,6 +101,8 @@ export function compile(expr: string): Expression {
   let e = compiled.get(expr);
   if (!e) {
     e = jsonata(expr, { stack: JSONATA_MAX_STACK, sequence: JSONATA_MAX_SEQUENCE } as unknown as undefined);
+    // JSONata looks the hook up by this symbol (its typings name only string variables).
+    (e.assign as unknown as (name: symbol, value: unknown) => void)(EVALUATE_ENTRY, burn);
     compileCount++;
     compiled.set(expr, e);
   }
@@ -150,10 +170,50 @@ export class ExpressionFailure extends Error {
   constructor(
     message: string,
     readonly expr: string,
+    /** The run-time error it becomes at its node: ExpressionLimit when it ran out of fuel. */
+    readonly errorName: "ExpressionError" | "ExpressionLimit" = "ExpressionError",
   ) {
     super(message);
-    this.name = "ExpressionError";
+    this.name = errorName;
   }
+}
+
+interface Fuel {
+  left: number;
+  readonly limit: number;
+}
+/** The binding that hands an evaluation its fuel: a name no JSONata variable can spell. */
+const FUEL_BINDING = " fuel";
+/** Where the hook keeps the fuel on JSONata's per-evaluation frame once it has looked it up. */
+const FUEL_SLOT = Symbol("flowdsl.fuel");
+const EVALUATE_ENTRY = Symbol.for("jsonata.__evaluate_entry");
+const UNMETERED: Fuel = { left: Infinity, limit: Infinity };
+
+class OutOfFuel extends Error {
+  constructor(readonly limit: number) {
+    super(`the expression took more than ${limit} evaluation steps`);
+  }
+}
+
+type EvaluationFrame = { base: { [FUEL_SLOT]?: Fuel }; lookup(name: string): unknown };
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** JSONata calls this before every evaluation step; `env.base` is that evaluation's own frame. */
+function burn(_node: unknown, _input: unknown, env: EvaluationFrame): Promise<void> | undefined {
+  const base = env.base;
+  let fuel = base[FUEL_SLOT];
+  if (fuel === undefined) {
+    fuel = (env.lookup(FUEL_BINDING) as Fuel | undefined) ?? UNMETERED;
+    base[FUEL_SLOT] = fuel;
+  }
+  if (--fuel.left < 0) throw new OutOfFuel(fuel.limit);
+  return fuel.left % FUEL_SLICE_STEPS === 0 ? yieldToEventLoop() : undefined;
+}
+
+/** The fuel limit a scope carries (a definition's `limits.expressionSteps`), else the default. */
+function fuelLimitOf(bindings: Bindings): number {
+  const own = (bindings as { [EXPRESSION_STEPS]?: unknown })[EXPRESSION_STEPS];
+  return typeof own === "number" ? own : DEFAULT_EXPRESSION_STEPS;
 }
 
 type AstNode = { type: string; value?: unknown; steps?: AstNode[]; lhs?: AstNode; rhs?: AstNode };
@@ -237,8 +297,12 @@ function evaluateNow(expr: string, bindings: Bindings, input: unknown): unknown 
 async function evaluateJsonata(expr: string, bindings: Bindings, input: unknown): Promise<unknown> {
   let result: unknown;
   try {
-    result = await compile(expr).evaluate(input, bindings as Record<string, unknown>);
+    const fuel: Fuel = { left: fuelLimitOf(bindings), limit: fuelLimitOf(bindings) };
+    result = await compile(expr).evaluate(input, { ...bindings, [FUEL_BINDING]: fuel });
   } catch (err) {
+    if (err instanceof OutOfFuel) {
+      throw new ExpressionFailure(`ExpressionLimit: ${err.message} (limits.expressionSteps is ${err.limit}) in {% ${expr.trim()} %}. Bound the loop by data the definition controls, or raise limits.expressionSteps.`, expr, "ExpressionLimit");
+    }
     const e = err as { message?: string; code?: string; position?: number };
     throw new ExpressionFailure(`${e.code ? e.code + ": " : ""}${e.message ?? String(err)} in {% ${expr.trim()} %}`, expr);
   }

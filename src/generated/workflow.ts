@@ -189,6 +189,15 @@ export interface FlowdslWorkflowDefinition {
    */
   concurrency?: number;
   /**
+   * Limits of this definition's instances beyond Cloudflare's own.
+   */
+  limits?: {
+    /**
+     * Evaluation steps one JSONata expression may take (default 1000000, from 1000 to 10000000). Past it the node fails with ExpressionLimit, the same way on every replay.
+     */
+    expressionSteps?: number;
+  };
+  /**
    * How long Cloudflare keeps finished instances' state: success (complete or terminated) and error (errored).
    */
   retention?: {
@@ -684,7 +693,7 @@ export interface TryNode {
   catch: [
     {
       /**
-       * Error names this handler catches (omit for all): HttpError, Timeout, Failed, ExpressionError, ActionError, ChildFailed, RepeatExhausted or a fail node's own error.
+       * Error names this handler catches (omit for all): HttpError, Timeout, Failed, ExpressionError, ExpressionLimit, ActionError, ChildFailed, RepeatExhausted or a fail node's own error.
        *
        * @minItems 1
        */
@@ -693,7 +702,7 @@ export interface TryNode {
     },
     ...{
       /**
-       * Error names this handler catches (omit for all): HttpError, Timeout, Failed, ExpressionError, ActionError, ChildFailed, RepeatExhausted or a fail node's own error.
+       * Error names this handler catches (omit for all): HttpError, Timeout, Failed, ExpressionError, ExpressionLimit, ActionError, ChildFailed, RepeatExhausted or a fail node's own error.
        *
        * @minItems 1
        */

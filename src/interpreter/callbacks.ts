@@ -17,6 +17,8 @@ export interface CallbackClaim {
   t: string;
   /** Expiry, epoch seconds. */
   e: number;
+  /** A nonce: every URL minted is its own token, so delivering one consumes no other. */
+  n?: string;
 }
 
 const enc = new TextEncoder();
@@ -47,11 +49,15 @@ export async function callbackUrl(env: Record<string, unknown>, instanceId: stri
   if (typeof type !== "string" || !/^[a-zA-Z0-9_][a-zA-Z0-9_-]{0,99}$/.test(type)) throw new Error(`$callbackUrl: ${JSON.stringify(type)} is not an event type (letters, digits, _ and -).`);
   const ttlMs = ttl === undefined ? DEFAULT_CALLBACK_TTL_MS : parseDuration(ttl);
   if (ttlMs === undefined || ttlMs <= 0 || ttlMs > MAX_CALLBACK_TTL_MS) throw new Error(`$callbackUrl: ${JSON.stringify(ttl)} is not a duration up to 365 days.`);
-  const claim: CallbackClaim = { i: instanceId, t: type, e: Math.floor((now + ttlMs) / 1000) };
+  // Minted inside a step, so the nonce is journaled with the URL and a replay gives the same one.
+  const claim: CallbackClaim = { i: instanceId, t: type, e: Math.floor((now + ttlMs) / 1000), n: b64url(crypto.getRandomValues(new Uint8Array(9))) };
   const payload = b64url(enc.encode(JSON.stringify(claim)));
   const sig = new Uint8Array(await crypto.subtle.sign("HMAC", await key(env.CALLBACK_SECRET as string), enc.encode(payload)));
   return `${(env.PUBLIC_URL as string).replace(/\/$/, "")}/callbacks/${payload}.${b64url(sig)}`;
 }
+
+/** What identifies a token once it is verified: its signature (unique, as the payload has a nonce). */
+export const tokenIdOf = (token: string): string => token.slice(token.indexOf(".") + 1);
 
 /** The claim of a genuine, unexpired token; undefined for a forged, altered or expired one alike. */
 export async function verifyCallback(env: Record<string, unknown>, token: string, now: number): Promise<CallbackClaim | undefined> {

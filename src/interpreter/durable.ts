@@ -133,7 +133,7 @@ export function plainJsonBound(v: unknown, depth: number): number {
 /** A failure inside the step: thrown to be retried, or journaled as an error envelope. */
 function classify(e: unknown, nodePath: string): unknown {
   if (e instanceof RetryableFailure) throw new Error(encodeErrorMessage(e.error.info));
-  if (e instanceof ExpressionFailure) return envelope(new FlowError({ name: "ExpressionError", node: nodePath, message: e.message }));
+  if (e instanceof ExpressionFailure) return envelope(new FlowError({ name: e.errorName, node: nodePath, message: e.message }));
   if (e instanceof FlowError) return envelope(e);
   if (e instanceof ActionFailure && !e.retryable) return envelope(new FlowError({ name: "ActionError", node: nodePath, message: e.message }));
   // Anything else (an action's exception, a binding's hiccup) is retried, as Cloudflare would.

@@ -9,7 +9,7 @@ import { modelOf } from "../model/model.js";
 import { stepOf } from "../model/steps.js";
 import type { Effects } from "./effects.js";
 import { engineEffects } from "./effects.js";
-import { evaluateExpressionField, renderTemplate, truthy, ExpressionFailure } from "../expressions/template.js";
+import { evaluateExpressionField, EXPRESSION_STEPS, renderTemplate, truthy, ExpressionFailure } from "../expressions/template.js";
 import { FlowError, toFlowError } from "./errors.js";
 import { runPendingCompensations } from "./compensation.js";
 import { parseTarget, TERMINATE_SELF_STEP, TERMINATED } from "./terminate.js";
@@ -61,7 +61,7 @@ export async function runList(list: ModelList, frame: Frame): Promise<unknown> {
 
 /** Expression failures outside steps become ExpressionError at the node's path; anything else passes. */
 function atNode(e: unknown, frame: Frame): unknown {
-  return e instanceof ExpressionFailure ? new FlowError({ name: "ExpressionError", message: e.message, node: stepOf(frame) }) : e;
+  return e instanceof ExpressionFailure ? new FlowError({ name: e.errorName, message: e.message, node: stepOf(frame) }) : e;
 }
 
 /** Step name used by a child instance to report its outcome; a leading "/" can never come from a node path. */
@@ -87,7 +87,8 @@ export async function runInstance(params: RunnableParams, instanceId: string, st
     state.terminate = target;
     state.effects = stopAt(state.effects, target, state);
   }
-  const scope = { input: params.input ?? null, workflow };
+  // The definition's own fuel limit rides on the scope (and every copy of it) under a symbol.
+  const scope = { input: params.input ?? null, workflow, [EXPRESSION_STEPS]: def.limits?.expressionSteps };
   // The root list has no owner node; its frame's node is never read for names.
   const root = { state, node: undefined as never, indices: [], order: undefined, scope } satisfies Frame;
   try {
@@ -96,7 +97,7 @@ export async function runInstance(params: RunnableParams, instanceId: string, st
     try {
       if (def.output !== undefined) output = await renderTemplate(def.output, scope);
     } catch (e) {
-      throw e instanceof ExpressionFailure ? new FlowError({ name: "ExpressionError", message: e.message, node: "output" }) : e;
+      throw e instanceof ExpressionFailure ? new FlowError({ name: e.errorName, message: e.message, node: "output" }) : e;
     }
     await notifyParent(state, { status: "complete", output });
     logEnd(host.env, { instanceId, workflow: params.name, outcome: "complete" });
