@@ -5,6 +5,7 @@
 import type { ActionContext } from "../actions/types.js";
 import type { ModelNode } from "../model/model.js";
 import type { Host, StepConfig, StepLike } from "./context.js";
+import { own } from "../core/own.js";
 
 /** Which node, under which loop indices, is asking. `null` for instance-level steps. */
 export interface NodeRef {
@@ -33,7 +34,7 @@ export function engineEffects(step: StepLike, host: Host): Effects {
     waitForEvent: (_at, name, opts) => step.waitForEvent(name, opts),
     fetch: (_at, url, init) => host.fetch(url, init),
     async action(_at, name, args, ctx) {
-      const action = host.actions[name];
+      const action = own(host.actions, name);
       if (!action) throw new UnknownAction(name);
       return action(args, ctx);
     },
