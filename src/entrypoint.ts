@@ -9,7 +9,7 @@ import type { ChildHost, InstanceParams, StepLike } from "./interpreter/context.
 import { runInstance } from "./interpreter/run.js";
 import { ACTIONS } from "./actions/index.js";
 import { DEFINITIONS } from "./generated/definitions.js";
-import { recordRow, terminationRequest } from "./api/registry.js";
+import { markStarted, recordRow, terminationRequest } from "./api/registry.js";
 import { LEGACY_BINDING } from "./definition/entries.js";
 import { isAlreadyExists } from "./api/instances.js";
 import { pinnedDefinition } from "./definition/pinned.js";
@@ -45,6 +45,7 @@ export class DefinitionWorkflow extends WorkflowEntrypoint<Env, InstanceParams> 
         } catch (e) {
           if (!isAlreadyExists(e)) throw e;
         }
+        await markStarted(env.DB, [id]);
       },
       async notify(parent, type, payload) {
         const handle = await workflow(parent.binding ?? LEGACY_BINDING).get(parent.id);

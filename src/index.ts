@@ -15,7 +15,7 @@ export default {
       recoveryStarted = true;
       ctx.waitUntil(recoverInstances(env).catch((e: unknown) => console.error(JSON.stringify({ level: "error", message: "instance recovery failed", error: String(e) }))));
     }
-    return handle(req, env);
+    return handle(req, env, ctx);
   },
 
   /** Cron triggers: start every definition whose `schedule` is this cron, once per tick. */

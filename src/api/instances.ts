@@ -1,14 +1,15 @@
 // Starting and finding instances, keeping the registry and the engine in step: no instance
-// without a row, a row without an instance only until someone looks, and an Idempotency-Key
-// spent only by a start that happened (docs/reference.md, "HTTP API").
+// without a row (the row is durable before the create), a row without an instance only until
+// someone looks, and an Idempotency-Key spent only by a start that happened (docs/reference.md,
+// "Starts never strand an instance").
 import type { Env } from "../env.js";
 import type { InstanceParams } from "../interpreter/context.js";
 import type { BuiltDefinition } from "../definition/built.js";
 import { DEFINITIONS } from "../generated/definitions.js";
 import { ApiError } from "./errors.js";
 import { own } from "../core/own.js";
-import type { InstanceRecord } from "./registry.js";
-import { deleteRecord, deleteRecords, getInstance, isAbandoned, recordMany, recordRow, recordStartRow } from "./registry.js";
+import type { InstanceRecord, NewRow } from "./registry.js";
+import { deleteRecord, deleteRecords, getInstance, isAbandoned, isStarting, markStarted, recordMany, recordStartRow } from "./registry.js";
 
 /** Cloudflare's limit for one createBatch. */
 export const MAX_BATCH = 100;
@@ -81,42 +82,59 @@ export async function findInstance(env: Env, id: string): Promise<InstanceRecord
   return getInstance(env.DB, id);
 }
 
+/** Work a start may leave to finish after its answer (the Worker's `ctx.waitUntil`); awaited when absent. */
+export type Defer = (work: Promise<unknown>) => void;
+const awaitIt = async (work: Promise<unknown>): Promise<void> => void (await work);
+
+/** Marks rows started without failing the start: a row left "starting" is settled by its next reader. */
+function markStartedLater(env: Env, ids: string[], defer: Defer | undefined): Promise<void> {
+  const work = markStarted(env.DB, ids).catch((e: unknown) => console.error(JSON.stringify({ level: "warn", message: "registry rows stay starting until read", ids: ids.length, error: messageOf(e) })));
+  if (!defer) return awaitIt(work);
+  defer(work);
+  return Promise.resolve();
+}
+
 /**
- * Starts one instance: its registry row and the engine's create at once (one D1 write, no
- * second round trip), then whichever failed is undone, so there is never an instance without
- * a row, and a row without an instance only when the Worker died between the two (reads,
- * retried keys and recovery remove those). With a key, the id derives from it: a start that
- * happened answers `created: false`; one that died half way is completed now.
+ * Starts one instance. The registry row is durable (state "starting") before the engine's
+ * create is called, and marked "started" after it answers; a failed create removes the row
+ * again. So a crash at any moment leaves no engine instance without a row, and at most a
+ * "starting" row that its next reader settles. With a key, the id derives from it: a start
+ * that happened answers `created: false`; one that died half way is completed now.
  */
-export async function startInstance(env: Env, name: string, input: unknown, idempotencyKey?: string, parent: string | null = null): Promise<{ id: string; created: boolean }> {
+export async function startInstance(env: Env, name: string, input: unknown, idempotencyKey?: string, parent: string | null = null, defer?: Defer): Promise<{ id: string; created: boolean }> {
   const d = definitionOr404(name);
   const w = workflowOf(env, d.binding);
   const id = idempotencyKey === undefined ? crypto.randomUUID() : await idempotentId(name, idempotencyKey);
   const row = { id, name, hash: d.hash, created: Date.now(), parent, binding: d.binding };
-  if (idempotencyKey !== undefined && (await getInstance(env.DB, id)) && (await exists(w, id))) return { id, created: false };
-  const [written, made] = await Promise.allSettled([recordStartRow(env.DB, row, pinOf(d)), w.create({ id, params: paramsOf(d, input) })]);
-  if (made.status === "rejected") {
-    if (isAlreadyExists(made.reason)) {
-      if (written.status === "rejected") await recordRow(env.DB, row, pinOf(d));
+  if (idempotencyKey !== undefined) {
+    const existing = await getInstance(env.DB, id);
+    if (existing && (await exists(w, id))) {
+      if (isStarting(existing)) await markStartedLater(env, [id], defer);
       return { id, created: false };
     }
-    if (written.status === "fulfilled") await undoRow(env, w, row);
-    throw createError(made.reason);
+    // No row, or a row whose create never happened: the start goes on from here.
   }
-  if (written.status === "rejected") {
-    // The engine has it but the registry could not say so: one more try, else undo the start.
-    try {
-      await recordRow(env.DB, row, pinOf(d));
-    } catch (e) {
-      await (await w.get(id)).delete().catch(() => undefined);
-      throw new ApiError(503, "ENGINE_UNAVAILABLE", `The instance registry (D1) did not answer: ${messageOf(e)}. Nothing was started; retry.`);
+  try {
+    await recordStartRow(env.DB, row, pinOf(d));
+  } catch (e) {
+    throw new ApiError(503, "ENGINE_UNAVAILABLE", `The instance registry (D1) did not answer: ${messageOf(e)}. Nothing was started; retry.`);
+  }
+  try {
+    await w.create({ id, params: paramsOf(d, input) });
+  } catch (e) {
+    if (isAlreadyExists(e)) {
+      await markStartedLater(env, [id], defer);
+      return { id, created: false };
     }
+    await undoRow(env, w, row);
+    throw createError(e);
   }
+  await markStartedLater(env, [id], defer);
   return { id, created: true };
 }
 
 /** After a failed create: remove the row, unless a concurrent start of the same id made the instance. */
-async function undoRow(env: Env, w: Workflow<InstanceParams>, row: Omit<InstanceRecord, "state">): Promise<void> {
+async function undoRow(env: Env, w: Workflow<InstanceParams>, row: NewRow): Promise<void> {
   try {
     if (await exists(w, row.id)) return;
   } catch {
@@ -124,6 +142,18 @@ async function undoRow(env: Env, w: Workflow<InstanceParams>, row: Omit<Instance
     return;
   }
   await deleteRecord(env.DB, row.id);
+}
+
+/**
+ * A row read back, settled against the engine: a "starting" row whose instance exists is
+ * completed; one whose instance does not is removed once no start can still be under way.
+ */
+export async function settleRow(env: Env, r: InstanceRecord, engineHasIt: boolean): Promise<void> {
+  if (engineHasIt) {
+    if (isStarting(r)) await markStarted(env.DB, [r.id]);
+    return;
+  }
+  await forgetIfDead(env, r);
 }
 
 export interface BatchItem {
@@ -135,7 +165,7 @@ export interface BatchItem {
  * Starts up to MAX_BATCH instances with the engine's createBatch, in one registry round trip
  * before and after. Items whose key already started answer `created: false`.
  */
-export async function startBatch(env: Env, name: string, items: BatchItem[]): Promise<Array<{ id: string; created: boolean }>> {
+export async function startBatch(env: Env, name: string, items: BatchItem[], defer?: Defer): Promise<Array<{ id: string; created: boolean }>> {
   const d = definitionOr404(name);
   const w = workflowOf(env, d.binding);
   const now = Date.now();
@@ -144,7 +174,12 @@ export async function startBatch(env: Env, name: string, items: BatchItem[]): Pr
   for (const [i, it] of items.entries()) if (it.key !== undefined && (await getInstance(env.DB, ids[i]!)) && (await exists(w, ids[i]!))) done.set(ids[i]!, false);
   const todo = [...new Set(ids.filter((id) => !done.has(id)))];
   const rows = todo.map((id) => ({ id, name, hash: d.hash, created: now, parent: null, binding: d.binding }));
-  await recordMany(env.DB, rows, pinOf(d));
+  // The rows first, durable as "starting": the engine never holds an instance the registry lacks.
+  try {
+    await recordMany(env.DB, rows, pinOf(d));
+  } catch (e) {
+    throw new ApiError(503, "ENGINE_UNAVAILABLE", `The instance registry (D1) did not answer: ${messageOf(e)}. Nothing was started; retry.`);
+  }
   const byId = new Map(ids.map((id, i) => [id, items[i]!]));
   let result: WorkflowBatchCreateResult = { created: [], errors: [] };
   try {
@@ -158,9 +193,11 @@ export async function startBatch(env: Env, name: string, items: BatchItem[]): Pr
   const failed = result.errors.filter((e) => !existed.has(e.id ?? ""));
   if (failed.length > 0) {
     await deleteRecords(env.DB, rows.filter((r) => !created.has(r.id) && !existed.has(r.id)).map((r) => r.id));
+    await markStartedLater(env, [...created, ...existed], defer);
     const first = failed[0]!;
     throw createError(new Error(`${first.message} (item ${first.index}, code ${first.code}); ${created.size} of ${todo.length} started`));
   }
+  await markStartedLater(env, todo, defer);
   for (const id of todo) done.set(id, created.has(id));
   // An id twice in one batch (the same key twice) started once: the first item says so.
   const seen = new Set<string>();

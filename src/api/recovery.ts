@@ -10,7 +10,7 @@
 // finished ones sit ahead of it; rows found finished are marked so the next sweep skips them.
 import type { Env } from "../env.js";
 import type { Cursor, InstanceRecord } from "./registry.js";
-import { markManyFinished, unfinishedPage } from "./registry.js";
+import { deleteRecord, isStarting, markManyFinished, markStarted, unfinishedPage } from "./registry.js";
 import { exists, forgetIfDead, workflowOf } from "./instances.js";
 
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["complete", "errored", "terminated"]);
@@ -64,12 +64,22 @@ export async function recoverInstances(env: Env): Promise<RecoveryReport> {
   return report;
 }
 
+/**
+ * When this isolate began. Under npm start one process serves every request, so a row written
+ * before it began belongs to a start that the restart or reload cut short: none is under way.
+ */
+const ISOLATE_STARTED = Date.now();
+
 async function visit(env: Env, r: InstanceRecord, report: RecoveryReport, finished: string[]): Promise<void> {
   const w = workflowOf(env, r.binding);
   if (!(await exists(w, r.id))) {
-    if (await forgetIfDead(env, r)) report.removed++;
+    if (isStarting(r) && r.created < ISOLATE_STARTED) {
+      await deleteRecord(env.DB, r.id);
+      report.removed++;
+    } else if (await forgetIfDead(env, r)) report.removed++;
     return; // else a start still under way
   }
+  if (isStarting(r)) await markStarted(env.DB, [r.id]);
   const handle = await w.get(r.id);
   const { status } = await handle.status();
   if (TERMINAL_STATUSES.has(status)) {

@@ -3,14 +3,17 @@
 // consistent, ordered listing; on miniflare it persists under .wrangler/ beside the engine's
 // state).
 //
-// A start writes its row together with the engine's create and undoes whichever failed, so
-// there is never an instance without a row. A row whose create never happened (the Worker
-// died between the two) is removed by whoever finds it later (a read of that id, a retried
-// start, local recovery), once it is old enough that no start can still be under way.
+// A start writes its row durably, state "starting", before it calls the engine's create, and
+// marks it "started" after; so a crash at any moment leaves no instance without a row. A
+// "starting" row is settled by whoever finds it later (a read of that id, a retried start,
+// local recovery): completed when the engine has the instance, removed when it does not and no
+// start can still be under way.
 import { LEGACY_BINDING } from "../definition/entries.js";
 
-/** Rows of an earlier flowdsl may say "pending"; every row is treated alike now. */
-export type RowState = "pending" | "created";
+/** "starting" until the engine's create has answered; rows of earlier flowdsl versions say "pending" or "created". */
+export type RowState = "starting" | "started" | "pending" | "created";
+/** A row whose create may not have happened: the engine decides. */
+export const isStarting = (r: Pick<InstanceRecord, "state">): boolean => r.state === "starting";
 
 export interface InstanceRecord {
   id: string;
@@ -59,6 +62,9 @@ function ensure(db: D1Database): Promise<unknown> {
 
 const COLUMNS = "id, name, hash, created, parent, COALESCE(binding, ?) AS binding, state";
 
+/** A row as a start writes it: always "starting" (see the top of this file). */
+export type NewRow = Omit<InstanceRecord, "state">;
+
 /** A definition to keep with the row: the version the instance runs, stored once per hash. */
 export interface Pinned {
   name: string;
@@ -84,7 +90,7 @@ function markStored(db: D1Database, pin: Pinned | undefined): void {
 
 /** D1 binds at most 100 parameters to one statement. */
 export const MAX_BOUND_PARAMETERS = 100;
-const ROW_COLUMNS = ["id", "name", "hash", "created", "parent", "binding"] as const;
+const ROW_COLUMNS = ["id", "name", "hash", "created", "parent", "binding", "state"] as const;
 /** Rows one INSERT carries: as many as the parameter limit allows. */
 export const MAX_ROWS_PER_INSERT = Math.floor(MAX_BOUND_PARAMETERS / ROW_COLUMNS.length);
 const ROW_PLACEHOLDERS = `(${ROW_COLUMNS.map(() => "?").join(", ")})`;
@@ -96,11 +102,11 @@ const insertOf = (n: number): string => (insertTexts[n] ??= `INSERT OR IGNORE IN
  * The rows as few INSERTs as the parameter limit allows: a group of starts is one statement,
  * not one each (the local D1 runs two more queries and a prepare for every statement).
  */
-function rowInserts(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>): D1PreparedStatement[] {
+function rowInserts(db: D1Database, rows: Array<NewRow>): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + MAX_ROWS_PER_INSERT);
-    out.push(db.prepare(insertOf(chunk.length)).bind(...chunk.flatMap((r) => [r.id, r.name, r.hash, r.created, r.parent, r.binding])));
+    out.push(db.prepare(insertOf(chunk.length)).bind(...chunk.flatMap((r) => [r.id, r.name, r.hash, r.created, r.parent, r.binding, "starting"])));
   }
   return out;
 }
@@ -109,7 +115,7 @@ function rowInserts(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>):
  * Rows, and each pinned definition this isolate has not stored yet, in one round trip: a single
  * statement runs alone, more go in one batch (one transaction).
  */
-async function writeRows(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>, pins: Pinned[]): Promise<void> {
+async function writeRows(db: D1Database, rows: Array<NewRow>, pins: Pinned[]): Promise<void> {
   await ensure(db);
   const unique = [...new Map(pins.map((p) => [p.hash, p])).values()];
   const created = rows[0]!.created;
@@ -123,7 +129,7 @@ async function writeRows(db: D1Database, rows: Array<Omit<InstanceRecord, "state
  * The row of an instance being started (written at the same time as the engine's create), and
  * the definition it runs the first time this isolate sees its hash (one round trip either way).
  */
-export async function recordRow(db: D1Database, r: Omit<InstanceRecord, "state">, pin?: Pinned): Promise<void> {
+export async function recordRow(db: D1Database, r: NewRow, pin?: Pinned): Promise<void> {
   await writeRows(db, [r], pin ? [pin] : []);
 }
 
@@ -131,7 +137,7 @@ export async function recordRow(db: D1Database, r: Omit<InstanceRecord, "state">
 export const GROUP_WAIT_MS = 2_000;
 
 interface Joined {
-  row: Omit<InstanceRecord, "state">;
+  row: NewRow;
   pin: Pinned | undefined;
   /** Set by the write the row went in with: written; "alone" (a write of several failed: try the row by itself); or the error of its own write. */
   outcome?: "written" | "alone" | { error: unknown };
@@ -154,7 +160,7 @@ const groups = new WeakMap<D1Database, Group>();
  * alone (one bad row never fails the others), and one left waiting (its leader's request was
  * cancelled) writes alone after GROUP_WAIT_MS. INSERT OR IGNORE makes a second write harmless.
  */
-export async function recordStartRow(db: D1Database, row: Omit<InstanceRecord, "state">, pin?: Pinned): Promise<void> {
+export async function recordStartRow(db: D1Database, row: NewRow, pin?: Pinned): Promise<void> {
   let g = groups.get(db);
   if (!g) {
     g = { since: 0, queue: [], waiting: new Set() };
@@ -212,8 +218,21 @@ async function leadWrite(db: D1Database, g: Group): Promise<void> {
   for (const j of g.waiting) j.wake?.();
 }
 
+/** The engine has these instances: their rows are complete. Rows of older versions are left as they are. */
+export async function markStarted(db: D1Database, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await ensure(db);
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < ids.length; i += MAX_BOUND_PARAMETERS) {
+    const chunk = ids.slice(i, i + MAX_BOUND_PARAMETERS);
+    statements.push(db.prepare(`UPDATE flowdsl_instances SET state = 'started' WHERE state = 'starting' AND id IN (${chunk.map(() => "?").join(", ")})`).bind(...chunk));
+  }
+  if (statements.length === 1) await statements[0]!.run();
+  else await db.batch(statements);
+}
+
 /** Rows for many instances at once (createBatch), in one round trip. */
-export async function recordMany(db: D1Database, rows: Array<Omit<InstanceRecord, "state">>, pin?: Pinned): Promise<void> {
+export async function recordMany(db: D1Database, rows: Array<NewRow>, pin?: Pinned): Promise<void> {
   if (rows.length === 0) return;
   await writeRows(db, rows, pin ? [pin] : []);
 }

@@ -7,7 +7,7 @@ import { decodeErrorMessage } from "../interpreter/errors.js";
 import { isValidEventType } from "../nodes/wait-for-event.js";
 import { modelOf } from "../model/model.js";
 import { instantiate, templateRegex } from "../model/steps.js";
-import { consumeCallback, deleteRecord, listInstances, markFinished, releaseCallback } from "./registry.js";
+import { consumeCallback, deleteRecord, isStarting, listInstances, markFinished, releaseCallback } from "./registry.js";
 import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
 import { ApiError, errorResponse, json } from "./errors.js";
@@ -19,7 +19,8 @@ import { own } from "../core/own.js";
 import { graphOf } from "../model/graph.js";
 import type { Definition } from "../interpreter/context.js";
 import { PAGE_HTML } from "../generated/web.js";
-import { definitionOr404, findInstance, forgetIfDead, isNotFound, MAX_BATCH, startBatch, startInstance, workflowOf } from "./instances.js";
+import { definitionOr404, findInstance, isNotFound, MAX_BATCH, settleRow, startBatch, startInstance, workflowOf } from "./instances.js";
+import type { Defer } from "./instances.js";
 
 /** Bodies over this are refused with 413 (docs/reference.md, HTTP API). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -27,7 +28,8 @@ export const isBodyTooLarge = (n: number): boolean => n > MAX_BODY_BYTES;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]+$/;
 
-type Handler = (req: Request, env: Env, params: Record<string, string>) => Promise<Response>;
+/** `defer` hands work that may finish after the answer to the Worker (ctx.waitUntil). */
+type Handler = (req: Request, env: Env, params: Record<string, string>, defer?: Defer) => Promise<Response>;
 interface Route {
   method: string;
   pattern: RegExp;
@@ -41,7 +43,7 @@ function route(method: string, path: string, handler: Handler): void {
   routes.push({ method, pattern, keys, handler });
 }
 
-export async function handle(req: Request, env: Env): Promise<Response> {
+export async function handle(req: Request, env: Env, ctx?: Pick<ExecutionContext, "waitUntil">): Promise<Response> {
   // The web page and its assets load without the token; every data request it makes sends it.
   if (req.method === "GET" && new URL(req.url).pathname === "/") {
     return new Response(PAGE_HTML, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:", "x-content-type-options": "nosniff" } });
@@ -64,7 +66,7 @@ export async function handle(req: Request, env: Env): Promise<Response> {
         continue;
       }
       const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeSegment(m[i + 1]!)]));
-      return await r.handler(req, env, params);
+      return await r.handler(req, env, params, ctx ? (work) => ctx.waitUntil(work) : undefined);
     }
     allowed = [...new Set(allowed)];
     if (allowed.length > 0) throw new ApiError(405, "METHOD_NOT_ALLOWED", `${req.method} is not allowed here; use ${allowed.join(" or ")}.`);
@@ -160,13 +162,13 @@ route("GET", "/workflows/:name", async (_req, _env, p) => {
 /** The picture of a definition as a graph (nodes with their paths, edges): the page lays it out. */
 route("GET", "/workflows/:name/graph", async (_req, _env, p) => json(graphOf(modelOf(definitionOr404(p.name!).definition))));
 
-route("POST", "/workflows/:name", async (req, env, p) => {
+route("POST", "/workflows/:name", async (req, env, p, defer) => {
   const d = definitionOr404(p.name!);
   const key = idempotencyKeyOf(req);
   const input = await readJson(req, {});
   const problems = inputProblems(d, input);
   if (problems) throw new ApiError(400, "INVALID_PARAMS", `The params do not satisfy ${d.name}'s input schema: ${problems.map((x) => `${x.path} ${x.message}`).join("; ")}.`, problems);
-  const { id, created } = await startInstance(env, d.name, input, key);
+  const { id, created } = await startInstance(env, d.name, input, key, null, defer);
   return json({ id, name: d.name, hash: d.hash }, created ? 201 : 200, { location: `/instances/${id}` });
 });
 
@@ -177,7 +179,7 @@ function inputProblems(d: BuiltDefinition, input: unknown): Array<{ path: string
 }
 
 /** Every item is checked before anything starts; the 400 names every failing index and path. */
-route("POST", "/workflows/:name/batch", async (req, env, p) => {
+route("POST", "/workflows/:name/batch", async (req, env, p, defer) => {
   const d = definitionOr404(p.name!);
   const key = idempotencyKeyOf(req);
   const body = await readJson(req, undefined);
@@ -189,7 +191,7 @@ route("POST", "/workflows/:name/batch", async (req, env, p) => {
     throw new ApiError(400, "INVALID_PARAMS", `${new Set(failing.map((f) => f.index)).size} of ${body.length} items do not satisfy ${d.name}'s input schema; nothing was started: ${failing.map((f) => `[${f.index}]${f.path} ${f.message}`).join("; ")}.`, failing);
   }
   // With a key, item i gets the key "<key>/<i>": a repeated batch starts nothing new.
-  const started = await startBatch(env, d.name, body.map((input, i) => ({ input, ...(key !== undefined ? { key: `${key}/${i}` } : {}) })));
+  const started = await startBatch(env, d.name, body.map((input, i) => ({ input, ...(key !== undefined ? { key: `${key}/${i}` } : {}) })), defer);
   const status = started.some((s) => s.created) ? 201 : 200;
   return json(started.map((s) => ({ id: s.id, name: d.name, hash: d.hash, created: s.created })), status);
 });
@@ -220,14 +222,18 @@ async function statusOf(env: Env, binding: string, id: string): Promise<string> 
 async function instanceOr404(env: Env, id: string) {
   const r = await findInstance(env, id);
   if (!r) throw new ApiError(404, "INSTANCE_NOT_FOUND", `No instance has the id "${id}".`);
+  let handle: WorkflowInstance;
   try {
-    return { record: r, handle: await workflowOf(env, r.binding).get(id) };
+    handle = await workflowOf(env, r.binding).get(id);
   } catch (e) {
     if (!isNotFound(e)) throw e;
     // A start that died before its create, or an instance the engine no longer keeps.
-    await forgetIfDead(env, r);
+    await settleRow(env, r, false);
     throw new ApiError(404, "INSTANCE_NOT_FOUND", `No instance has the id "${id}".`);
   }
+  // A start that died after its create: the row is completed by this read.
+  if (isStarting(r)) await settleRow(env, r, true);
+  return { record: r, handle };
 }
 
 /** The instance error as the API shows it: name, message and node path, without flowdsl's marker. */

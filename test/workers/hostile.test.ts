@@ -6,6 +6,9 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import worker from "../../src/index.js";
 import type { Env } from "../../src/env.js";
 import { calls, origin, testEnv, uniqueId } from "./helpers.js";
+import { DEFINITIONS } from "../../src/generated/definitions.js";
+import { getInstance, recordMany, START_GRACE_MS } from "../../src/api/registry.js";
+import { idempotentId } from "../../src/api/instances.js";
 
 type Answer = { status: number; body: Record<string, unknown> & { error?: { code: string; message: string; details?: unknown } } };
 async function api(method: string, path: string, body?: string, env: Env = testEnv, headers: Record<string, string> = {}): Promise<Answer> {
@@ -130,5 +133,52 @@ describe("callback URLs", () => {
     expect([again.status, again.body.duplicate]).toEqual([200, true]);
     const s = await settled(id);
     expect(s).toMatchObject({ status: "complete", output: { first: { n: 1 }, second: "timed out" } });
+  });
+});
+
+describe("starts never strand an instance", () => {
+  const rowState = async (id: string): Promise<string | undefined> => (await getInstance(testEnv.DB, id))?.state;
+
+  it("the row is durable, state starting, when the engine's create is called; started once it answered", async () => {
+    const binding = DEFINITIONS["t-basic"]!.binding;
+    const real = testEnv[binding] as Workflow;
+    const seenAtCreate: Array<string | undefined> = [];
+    // The real binding, watched: each create first reads the row the registry has for its id.
+    const watched = new Proxy(real, {
+      get(target, key) {
+        if (key === "create") return async (opts: { id: string; params: unknown }) => (seenAtCreate.push(await rowState(opts.id)), target.create(opts));
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const env = { ...testEnv, [binding]: watched } as unknown as Env;
+    const r = await api("POST", "/workflows/t-basic", JSON.stringify({ name: "order" }), env);
+    expect(r.status).toBe(201);
+    expect(seenAtCreate).toEqual(["starting"]);
+    expect(await rowState(r.body.id as string)).toBe("started");
+  });
+
+  it("a starting row whose instance exists is completed by a read; one whose create never happened is removed", async () => {
+    const d = DEFINITIONS["t-basic"]!;
+    const alive = uniqueId("alive");
+    const dead = uniqueId("dead");
+    const old = Date.now() - START_GRACE_MS - 1000;
+    await recordMany(testEnv.DB, [alive, dead].map((id) => ({ id, name: d.name, hash: d.hash, created: old, parent: null, binding: d.binding })));
+    await (testEnv[d.binding] as Workflow).create({ id: alive, params: { name: d.name, hash: d.hash, input: { name: "x" } } });
+    expect([await rowState(alive), await rowState(dead)]).toEqual(["starting", "starting"]);
+    expect((await api("GET", `/instances/${alive}`)).status).toBe(200);
+    expect((await api("GET", `/instances/${dead}`)).status).toBe(404);
+    expect([await rowState(alive), await rowState(dead)]).toEqual(["started", undefined]);
+  });
+
+  it("a retried key whose first start died before its create starts the instance now", async () => {
+    const d = DEFINITIONS["t-basic"]!;
+    const key = uniqueId("k");
+    const id = await idempotentId(d.name, key);
+    await recordMany(testEnv.DB, [{ id, name: d.name, hash: d.hash, created: Date.now(), parent: null, binding: d.binding }]);
+    const r = await api("POST", "/workflows/t-basic", JSON.stringify({ name: "late" }), testEnv, { "idempotency-key": key });
+    expect([r.status, r.body.id]).toEqual([201, id]);
+    expect(await settled(id)).toMatchObject({ status: "complete", output: { upper: "LATE" } });
+    expect(await rowState(id)).toBe("started");
   });
 });
