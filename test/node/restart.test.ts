@@ -117,6 +117,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, "definitions/long-nap.yaml"), longNapDefinition);
   writeFileSync(join(dir, "definitions/calm.yaml"), calmDefinition);
   writeFileSync(join(dir, "definitions/story.yaml"), storyDefinition);
+  // One definition per burst of the kill -9 tests, so the engine's list of its instances is that burst's.
+  for (const name of ["burst-plain", "burst-keyed"]) writeFileSync(join(dir, `definitions/${name}.yaml`), quickDefinition.replace("name: quick", `name: ${name}`));
 }, 30_000);
 afterAll(async () => {
   await dev?.stop("SIGKILL");
@@ -295,6 +297,40 @@ describe("instances survive a restart of npm start", () => {
     // 40 instances recovering at once on a loaded 2-core machine took up to ~50 s: wait longer.
     for (const [i, r] of retried.entries()) expect(await finalStatus(r.id!, 100_000), keys[i]).toMatchObject({ status: "complete", output: i });
   }, 240_000);
+
+  it.for([
+    { def: "burst-plain", keys: false },
+    { def: "burst-keyed", keys: true },
+  ])("kill -9 during 40 concurrent starts of $def: every engine instance has a row, and each completes without a manual call", { timeout: 240_000 }, async ({ def, keys }) => {
+    const run = Date.now();
+    const startOne = async (i: number): Promise<{ status: number; id: string | undefined }> => {
+      try {
+        const r = await fetch(`${dev!.url}/workflows/${def}`, { method: "POST", headers: { ...H, ...(keys ? { "idempotency-key": `${def}-${run}-${i}` } : {}) }, body: JSON.stringify({ n: i }) });
+        return { status: r.status, id: r.status === 201 ? ((await r.json()) as { id: string }).id : undefined };
+      } catch {
+        return { status: 0, id: undefined };
+      }
+    };
+    // The kill lands as the first start is answered: the other 39 are then anywhere between
+    // their row and their create.
+    let answered!: () => void;
+    const firstAnswer = new Promise<void>((r) => (answered = r));
+    const inFlight = Array.from({ length: 40 }, (_, i) => startOne(i).then((r) => (r.status === 201 && answered(), r)));
+    await Promise.race([firstAnswer, new Promise((r) => setTimeout(r, 5_000))]);
+    await restart("SIGKILL");
+    const first = await Promise.all(inFlight);
+    expect(first.some((r) => r.status !== 201)).toBe(true); // the kill did cut some starts short
+    // What the engine holds for this definition, from its own explorer: each has a row.
+    // (Entries without a status are the engine's own shells of creates the kill cut short: no instance, no id of ours.)
+    const listed = (await (await fetch(`${dev!.url}/cdn-cgi/explorer/api/workflows/flowdsl-${def}/instances?per_page=100`)).json()) as { result: Array<{ id: string; status?: string }> };
+    const engineIds = listed.result.filter((x) => x.status !== undefined).map((x) => x.id);
+    expect(engineIds.length).toBeGreaterThan(0);
+    for (const r of first) if (r.id) expect(engineIds).toContain(r.id);
+    for (const id of engineIds) expect((await fetch(`${dev!.url}/instances/${id}`, { headers: H })).status, id).toBe(200);
+    // Nobody calls recovery or retries: npm start's own wake-up finishes every one of them.
+    for (const id of engineIds) expect(await finalStatus(id, 100_000), id).toMatchObject({ status: "complete" });
+    for (const [i, r] of first.entries()) if (r.id) expect((await finalStatus(r.id)).output).toBe(i);
+  });
 
   it("recovery reaches a stranded sleeper behind more than 1,000 finished instances nobody polled", async () => {
     const { id, base } = await start("long-nap", { for: "25 seconds" });
