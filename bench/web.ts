@@ -32,11 +32,11 @@ export async function benchWeb(runs: number): Promise<Row[]> {
       times.push(
         await page.evaluate((g) => {
           // Runs in the page (this file is type-checked without the DOM library).
-          interface El { innerHTML: string; getBoundingClientRect(): unknown; remove(): void }
-          const w = globalThis as unknown as { document: { createElement(t: string): El; body: { append(e: El): void } }; flowdsl: { renderGraph(x: unknown): string } };
+          interface El { append(e: unknown): void; getBoundingClientRect(): unknown; remove(): void }
+          const w = globalThis as unknown as { document: { createElement(t: string): El; body: { append(e: El): void } }; flowdsl: { renderGraph(x: unknown): unknown } };
           const t0 = performance.now();
           const host = w.document.createElement("div");
-          host.innerHTML = w.flowdsl.renderGraph(g);
+          host.append(w.flowdsl.renderGraph(g));
           w.document.body.append(host);
           host.getBoundingClientRect(); // the browser lays the SVG out too
           const ms = performance.now() - t0;

@@ -2,6 +2,7 @@
 // and src/generated/input-validators.js (ajv standalone code for each `input` schema), so the
 // Worker neither parses YAML nor compiles a schema at request time. Fails on any invalid file.
 import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
@@ -19,7 +20,7 @@ import { parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import type { ParseError } from "jsonc-parser";
 import { entryOf } from "../src/definition/entries.js";
 import { build as esbuildBuild } from "esbuild";
-import { pageHtml } from "../src/web/page.js";
+import { inlineScript, pageCsp, pageHtml, STYLE } from "../src/web/page.js";
 import type { WorkflowEntry } from "../src/definition/entries.js";
 import { DEPLOY_REDIRECT, GENERATED_CONFIG, USER_CONFIG, inputsHash, inputsLine } from "./generated-config.js";
 
@@ -106,7 +107,10 @@ writeFileSync(
 );
 // The web page: the browser app bundled (with its layout library) into one HTML string.
 const app = await esbuildBuild({ entryPoints: [join(root, "src/web/app.ts")], bundle: true, platform: "browser", format: "iife", target: "es2022", minify: true, write: false, logLevel: "silent" });
-writeFileSync(join(outDir, "web.ts"), `${banner}// The web page (src/web/), as served at GET /.\nexport const PAGE_HTML: string = ${JSON.stringify(pageHtml(app.outputFiles[0]!.text))};\n`);
+const appText = app.outputFiles[0]!.text;
+const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("base64");
+const csp = pageCsp({ script: sha256(inlineScript(appText)), style: sha256(STYLE) });
+writeFileSync(join(outDir, "web.ts"), `${banner}// The web page (src/web/), as served at GET /, and its CSP (hashes of its one script and style).\nexport const PAGE_HTML: string = ${JSON.stringify(pageHtml(appText))};\nexport const PAGE_CSP: string = ${JSON.stringify(csp)};\n`);
 
 console.log(`build: ${built.length} definition(s) → src/generated/definitions.ts, ${built.length} workflow(s) → ${GENERATED_CONFIG}, web page → src/generated/web.ts`);
 

@@ -18,7 +18,7 @@ import { openApi } from "./openapi.js";
 import { own } from "../core/own.js";
 import { graphOf } from "../model/graph.js";
 import type { Definition } from "../interpreter/context.js";
-import { PAGE_HTML } from "../generated/web.js";
+import { PAGE_CSP, PAGE_HTML } from "../generated/web.js";
 import { definitionOr404, findInstance, isNotFound, MAX_BATCH, settleRow, startBatch, startInstance, workflowOf } from "./instances.js";
 import type { Defer } from "./instances.js";
 
@@ -46,7 +46,7 @@ function route(method: string, path: string, handler: Handler): void {
 export async function handle(req: Request, env: Env, ctx?: Pick<ExecutionContext, "waitUntil">): Promise<Response> {
   // The web page and its assets load without the token; every data request it makes sends it.
   if (req.method === "GET" && new URL(req.url).pathname === "/") {
-    return new Response(PAGE_HTML, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:", "x-content-type-options": "nosniff" } });
+    return new Response(PAGE_HTML, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": PAGE_CSP, "x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer" } });
   }
   try {
     // A callback carries its own signed token instead of the API token.

@@ -2,16 +2,34 @@
 // Worker by the build (no CDN). Hash routes: #/ (definitions), #/workflows/<name>,
 // #/instances/<id>. The token is asked once, kept in sessionStorage, sent as a header, never
 // put in a URL; so the live stream is read with fetch (EventSource cannot send headers).
-import { toSvg } from "../cli/graph-svg.js";
+//
+// No markup is ever built from data: every element is made with createElement, every value
+// goes in as an attribute or a text node (docs/reference.md, "Hostile input"). The CSP allows
+// only this script, by its hash.
+import { drawGraph, SVG_NS } from "../cli/graph-svg.js";
+import type { SvgElement } from "../cli/graph-svg.js";
 import type { Graph } from "../model/graph.js";
+import { setOwn } from "../core/own.js";
 
 const TOKEN_KEY = "flowdsl-token";
 const $ = <T extends Element>(sel: string, root: ParentNode = document): T | null => root.querySelector<T>(sel);
 const main = (): HTMLElement => $<HTMLElement>("main")!;
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const pretty = (v: unknown): string => esc(JSON.stringify(v, null, 2) ?? "null");
 
 let stopFollowing: (() => void) | undefined;
+
+type Child = Node | string | null | undefined | false;
+/** An element with attributes (values, never markup) and children (strings become text nodes). */
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === undefined) continue;
+    e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
+  return e;
+}
+const json = (v: unknown): string => JSON.stringify(v, null, 2) ?? "null";
+const show = (...nodes: Node[]): void => main().replaceChildren(...nodes);
 
 function token(): string {
   return sessionStorage.getItem(TOKEN_KEY) ?? "";
@@ -44,9 +62,17 @@ function showError(e: unknown): void {
 
 // ---- graph ----
 
-/** Lays out and draws a graph (dagre), then marks each drawn node with its state. */
-export function renderGraph(graph: Graph): string {
-  return toSvg(graph);
+function svgNode(e: SvgElement): SVGElement {
+  const node = document.createElementNS(SVG_NS, e.tag);
+  for (const [k, v] of Object.entries(e.attrs)) if (k !== "xmlns") node.setAttribute(k, v);
+  for (const c of e.children ?? []) node.append(svgNode(c));
+  if (e.text !== undefined) node.append(e.text);
+  return node;
+}
+
+/** Lays out and draws a graph (dagre) as DOM nodes; each drawn node is marked with its state later. */
+export function renderGraph(graph: Graph): SVGElement {
+  return svgNode(drawGraph(graph));
 }
 
 function paintStates(root: ParentNode, states: Map<string, string>): void {
@@ -60,9 +86,8 @@ function paintStates(root: ParentNode, states: Map<string, string>): void {
 
 async function definitionsPage(): Promise<void> {
   const defs = await api<Array<{ name: string; description: string; hash: string }>>("GET", "/workflows");
-  main().innerHTML = `<h1>Workflows</h1><table class="list"><thead><tr><th>name</th><th>description</th></tr></thead><tbody>${defs
-    .map((d) => `<tr><td><a href="#/workflows/${encodeURIComponent(d.name)}">${esc(d.name)}</a></td><td>${esc(d.description)}</td></tr>`)
-    .join("")}</tbody></table>`;
+  const rows = defs.map((d) => h("tr", {}, h("td", {}, h("a", { href: `#/workflows/${encodeURIComponent(d.name)}` }, d.name)), h("td", {}, d.description)));
+  show(h("h1", {}, "Workflows"), h("table", { class: "list" }, h("thead", {}, h("tr", {}, h("th", {}, "name"), h("th", {}, "description"))), h("tbody", {}, ...rows)));
 }
 
 interface Schema {
@@ -75,23 +100,23 @@ interface Schema {
 }
 
 /** A start form from the input schema's top-level properties; anything else as JSON. */
-function startForm(schema: Schema | null): string {
+function startForm(schema: Schema | null): HTMLFormElement {
   const props = schema?.properties ?? {};
   const required = new Set(schema?.required ?? []);
-  const fields = Object.entries(props).map(([k, p]) => {
+  const fields = Object.entries(props).map(([k, p], i) => {
     const type = Array.isArray(p.type) ? p.type[0] : p.type;
-    const label = `<label for="f-${esc(k)}">${esc(k)}${required.has(k) ? " *" : ""}</label>`;
-    const hint = p.description ? `<small>${esc(p.description)}</small>` : "";
-    let input: string;
-    if (p.enum) input = `<select id="f-${esc(k)}" name="${esc(k)}" data-type="enum">${p.enum.map((v) => `<option value='${esc(JSON.stringify(v))}'>${esc(String(v))}</option>`).join("")}</select>`;
-    else if (type === "boolean") input = `<input type="checkbox" id="f-${esc(k)}" name="${esc(k)}" data-type="boolean">`;
-    else if (type === "number" || type === "integer") input = `<input type="number" id="f-${esc(k)}" name="${esc(k)}" data-type="number"${type === "integer" ? ' step="1"' : ""}${required.has(k) ? " required" : ""}>`;
-    else if (type === "string") input = `<input type="text" id="f-${esc(k)}" name="${esc(k)}" data-type="string"${required.has(k) ? " required" : ""}>`;
-    else input = `<textarea id="f-${esc(k)}" name="${esc(k)}" data-type="json" rows="3" placeholder="JSON"></textarea>`;
-    return `<div class="field">${label}${input}${hint}</div>`;
+    const id = `f-${i}`;
+    const req = required.has(k);
+    let input: HTMLElement;
+    if (p.enum) input = h("select", { id, name: k, "data-type": "enum" }, ...p.enum.map((v) => h("option", { value: JSON.stringify(v) }, String(v))));
+    else if (type === "boolean") input = h("input", { type: "checkbox", id, name: k, "data-type": "boolean" });
+    else if (type === "number" || type === "integer") input = h("input", { type: "number", id, name: k, "data-type": "number", step: type === "integer" ? "1" : undefined, required: req });
+    else if (type === "string") input = h("input", { type: "text", id, name: k, "data-type": "string", required: req });
+    else input = h("textarea", { id, name: k, "data-type": "json", rows: "3", placeholder: "JSON" });
+    return h("div", { class: "field" }, h("label", { for: id }, k + (req ? " *" : "")), input, p.description ? h("small", {}, p.description) : null);
   });
-  const free = Object.keys(props).length === 0 ? `<div class="field"><label for="f-params">params (JSON)</label><textarea id="f-params" name="__params" data-type="params" rows="4">{}</textarea></div>` : "";
-  return `<form id="start">${fields.join("")}${free}<button type="submit">Start</button></form>`;
+  const free = Object.keys(props).length === 0 ? h("div", { class: "field" }, h("label", { for: "f-params" }, "params (JSON)"), h("textarea", { id: "f-params", name: "__params", "data-type": "params", rows: "4" }, "{}")) : null;
+  return h("form", { id: "start" }, ...fields, free, h("button", { type: "submit" }, "Start"));
 }
 
 function readForm(form: HTMLFormElement): unknown {
@@ -109,25 +134,38 @@ function readForm(form: HTMLFormElement): unknown {
   return out;
 }
 
+/** The YAML with a line number before each line, all of it text. */
+function numberedSource(source: string): HTMLPreElement {
+  const pre = h("pre", { class: "yaml" });
+  source.split("\n").forEach((line, i) => {
+    if (i > 0) pre.append("\n");
+    pre.append(h("span", { class: "ln" }, String(i + 1)), line);
+  });
+  return pre;
+}
+
 async function definitionPage(name: string): Promise<void> {
   const [d, graph, instances] = await Promise.all([
     api<{ name: string; description: string; hash: string; input: Schema | null; source?: string }>("GET", `/workflows/${encodeURIComponent(name)}`),
     api<Graph>("GET", `/workflows/${encodeURIComponent(name)}/graph`),
     api<Array<{ id: string; status: string; created: string }>>("GET", `/workflows/${encodeURIComponent(name)}/instances`),
   ]);
-  const lines = (d.source ?? "").split("\n");
-  main().innerHTML = `<h1>${esc(d.name)}</h1><p>${esc(d.description)} <code>${esc(d.hash)}</code></p>
-    <div class="cols"><section class="graph">${renderGraph(graph)}</section>
-    <section><h2>Start</h2>${startForm(d.input)}<h2>Recent instances</h2><table class="list" id="instances"><tbody>${instances
-      .map((i) => `<tr><td><a href="#/instances/${encodeURIComponent(i.id)}">${esc(i.id)}</a></td><td class="status-${esc(i.status)}">${esc(i.status)}</td><td>${esc(i.created)}</td></tr>`)
-      .join("")}</tbody></table></section></div>
-    <h2>Input schema</h2><pre class="json">${pretty(d.input)}</pre>
-    <h2>Definition</h2><pre class="yaml">${lines.map((l, i) => `<span class="ln">${i + 1}</span>${esc(l)}`).join("\n")}</pre>`;
-  $<HTMLFormElement>("#start")!.addEventListener("submit", (ev) => {
+  const form = startForm(d.input);
+  const recent = instances.map((i) => h("tr", {}, h("td", {}, h("a", { href: `#/instances/${encodeURIComponent(i.id)}` }, i.id)), h("td", { class: `status-${i.status}` }, i.status), h("td", {}, i.created)));
+  show(
+    h("h1", {}, d.name),
+    h("p", {}, d.description, " ", h("code", {}, d.hash)),
+    h("div", { class: "cols" }, h("section", { class: "graph" }, renderGraph(graph)), h("section", {}, h("h2", {}, "Start"), form, h("h2", {}, "Recent instances"), h("table", { class: "list", id: "instances" }, h("tbody", {}, ...recent)))),
+    h("h2", {}, "Input schema"),
+    h("pre", { class: "json" }, json(d.input)),
+    h("h2", {}, "Definition"),
+    numberedSource(d.source ?? ""),
+  );
+  form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     void (async () => {
       try {
-        const started = await api<{ id: string }>("POST", `/workflows/${encodeURIComponent(name)}`, readForm(ev.target as HTMLFormElement));
+        const started = await api<{ id: string }>("POST", `/workflows/${encodeURIComponent(name)}`, readForm(form));
         location.hash = `#/instances/${encodeURIComponent(started.id)}`;
       } catch (e) {
         showError(e);
@@ -157,6 +195,7 @@ interface HistoryAnswer {
   graph: Graph;
   input: unknown;
 }
+type StatusAnswer = { status: string; output: unknown; error: unknown; waitingFor: unknown };
 
 /** The latest state of each drawn node (a node in a loop shows its latest iteration). */
 function statesOf(nodes: HistoryNode[]): Map<string, string> {
@@ -165,54 +204,57 @@ function statesOf(nodes: HistoryNode[]): Map<string, string> {
   return m;
 }
 
+function timelineRow(n: HistoryNode): HTMLTableRowElement {
+  const ms = n.ended ? Date.parse(n.ended) - Date.parse(n.started) : Date.now() - Date.parse(n.started);
+  return h("tr", { "data-node": n.path }, h("td", {}, n.step), h("td", { class: `state-${n.state}` }, n.state), h("td", {}, String(n.attempts)), h("td", {}, n.started.slice(11, 23)), h("td", {}, `${ms} ms${n.ended ? "" : "…"}`));
+}
+
 async function instancePage(id: string): Promise<void> {
-  const h = await api<HistoryAnswer>("GET", `/instances/${encodeURIComponent(id)}/history`);
-  const status = await api<{ status: string; output: unknown; error: unknown; waitingFor: unknown }>("GET", `/instances/${encodeURIComponent(id)}`);
-  main().innerHTML = `<h1>${esc(h.name)} <small>${esc(id)}</small></h1>
-    <p>Status: <b id="status" class="status-${esc(status.status)}">${esc(status.status)}</b> <span id="waiting"></span></p>
-    <div class="actions">
-      <form id="event"><input name="type" placeholder="event type" required><input name="payload" placeholder='payload JSON, e.g. {"by":"Ada"}'><button>Send event</button></form>
-      <button data-op="pause">Pause</button><button data-op="resume">Resume</button>
-      <button data-op="terminate">Terminate</button><label><input type="checkbox" id="compensate"> with compensation</label>
-      <select id="from"><option value="">restart from the start</option>${h.graph.nodes
-        .filter((n) => n.path)
-        .map((n) => `<option value="${esc(n.path!)}">${esc(n.label)} (${esc(n.path!)})</option>`)
-        .join("")}</select><button data-op="restart">Restart</button>
-    </div>
-    <div class="cols"><section class="graph" id="graph">${renderGraph(h.graph)}</section>
-    <section><h2>Timeline</h2><table class="list" id="timeline"><thead><tr><th>step</th><th>state</th><th>attempts</th><th>started</th><th>duration</th></tr></thead><tbody></tbody></table></section></div>
-    <h2>Input</h2><pre class="json">${pretty(h.input)}</pre>
-    <h2>Output</h2><pre class="json" id="output"></pre>
-    <h2>Error</h2><pre class="json" id="err"></pre>`;
+  const hist = await api<HistoryAnswer>("GET", `/instances/${encodeURIComponent(id)}/history`);
+  const status = await api<StatusAnswer>("GET", `/instances/${encodeURIComponent(id)}`);
+  const op = (name: string, label: string) => h("button", { "data-op": name }, label);
+  const from = h("select", { id: "from" }, h("option", { value: "" }, "restart from the start"), ...hist.graph.nodes.filter((n) => n.path).map((n) => h("option", { value: n.path! }, `${n.label} (${n.path!})`)));
+  const eventForm = h("form", { id: "event" }, h("input", { name: "type", placeholder: "event type", required: true }), h("input", { name: "payload", placeholder: 'payload JSON, e.g. {"by":"Ada"}' }), h("button", {}, "Send event"));
+  show(
+    h("h1", {}, hist.name, " ", h("small", {}, id)),
+    h("p", {}, "Status: ", h("b", { id: "status", class: `status-${status.status}` }, status.status), " ", h("span", { id: "waiting" })),
+    h("div", { class: "actions" }, eventForm, op("pause", "Pause"), op("resume", "Resume"), op("terminate", "Terminate"), h("label", {}, h("input", { type: "checkbox", id: "compensate" }), " with compensation"), from, op("restart", "Restart")),
+    h(
+      "div",
+      { class: "cols" },
+      h("section", { class: "graph", id: "graph" }, renderGraph(hist.graph)),
+      h("section", {}, h("h2", {}, "Timeline"), h("table", { class: "list", id: "timeline" }, h("thead", {}, h("tr", {}, ...["step", "state", "attempts", "started", "duration"].map((t) => h("th", {}, t)))), h("tbody"))),
+    ),
+    h("h2", {}, "Input"),
+    h("pre", { class: "json" }, json(hist.input)),
+    h("h2", {}, "Output"),
+    h("pre", { class: "json", id: "output" }),
+    h("h2", {}, "Error"),
+    h("pre", { class: "json", id: "err" }),
+  );
   const update = async (): Promise<void> => {
-    const [hist, s] = await Promise.all([api<HistoryAnswer>("GET", `/instances/${encodeURIComponent(id)}/history`), api<{ status: string; output: unknown; error: unknown; waitingFor: unknown }>("GET", `/instances/${encodeURIComponent(id)}`)]);
-    paintStates($<HTMLElement>("#graph")!, statesOf(hist.nodes));
+    const [now, s] = await Promise.all([api<HistoryAnswer>("GET", `/instances/${encodeURIComponent(id)}/history`), api<StatusAnswer>("GET", `/instances/${encodeURIComponent(id)}`)]);
+    paintStates($<HTMLElement>("#graph")!, statesOf(now.nodes));
     const st = $<HTMLElement>("#status")!;
     st.textContent = s.status;
     st.className = `status-${s.status}`;
     $<HTMLElement>("#waiting")!.textContent = s.waitingFor ? `waiting for ${JSON.stringify(s.waitingFor)}` : "";
     $<HTMLElement>("#output")!.textContent = JSON.stringify(s.output, null, 2);
     $<HTMLElement>("#err")!.textContent = JSON.stringify(s.error, null, 2);
-    $<HTMLElement>("#timeline tbody")!.innerHTML = hist.nodes
-      .map((n) => {
-        const ms = n.ended ? Date.parse(n.ended) - Date.parse(n.started) : Date.now() - Date.parse(n.started);
-        return `<tr data-node="${esc(n.path)}"><td>${esc(n.step)}</td><td class="state-${esc(n.state)}">${esc(n.state)}</td><td>${n.attempts}</td><td>${esc(n.started.slice(11, 23))}</td><td>${ms} ms${n.ended ? "" : "…"}</td></tr>`;
-      })
-      .join("");
+    $<HTMLElement>("#timeline tbody")!.replaceChildren(...now.nodes.map(timelineRow));
   };
   await update();
   for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-op]")) {
     b.addEventListener("click", () => {
-      const op = b.dataset.op!;
-      const body = op === "terminate" ? { compensate: $<HTMLInputElement>("#compensate")!.checked } : op === "restart" && $<HTMLSelectElement>("#from")!.value ? { from: $<HTMLSelectElement>("#from")!.value } : undefined;
-      api("POST", `/instances/${encodeURIComponent(id)}/${op}`, body).then(() => setTimeout(() => void update(), 300), showError);
+      const name = b.dataset.op!;
+      const body = name === "terminate" ? { compensate: $<HTMLInputElement>("#compensate")!.checked } : name === "restart" && from.value ? { from: from.value } : undefined;
+      api("POST", `/instances/${encodeURIComponent(id)}/${name}`, body).then(() => setTimeout(() => void update(), 300), showError);
     });
   }
-  $<HTMLFormElement>("#event")!.addEventListener("submit", (ev) => {
+  eventForm.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const f = ev.target as HTMLFormElement;
-    const type = (f.elements.namedItem("type") as HTMLInputElement).value;
-    const raw = (f.elements.namedItem("payload") as HTMLInputElement).value;
+    const type = (eventForm.elements.namedItem("type") as HTMLInputElement).value;
+    const raw = (eventForm.elements.namedItem("payload") as HTMLInputElement).value;
     let payload: unknown = null;
     try {
       payload = raw ? (JSON.parse(raw) as unknown) : null;
@@ -265,7 +307,7 @@ async function route(): Promise<void> {
   try {
     if (!token()) {
       askToken();
-      main().innerHTML = "<p>Enter the API token to see the workflows.</p>";
+      show(h("p", {}, "Enter the API token to see the workflows."));
       return;
     }
     if (parts[0] === "workflows" && parts[1]) await definitionPage(parts[1]);

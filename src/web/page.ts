@@ -34,6 +34,26 @@ g.node[data-state="compensated"] > :first-child { fill: #d9f1f1; stroke: #1b7f7f
 .state-waiting, .state-sleeping { color: #9a7a00; }
 `;
 
+/** The app as it stands inside the page's one <script> element (the CSP hashes exactly this text). */
+export const inlineScript = (script: string): string => script.replace(/<\/script/gi, "<\\/script");
+
+/**
+ * The page's Content-Security-Policy: its one script and one style by their SHA-256 hashes (no
+ * 'unsafe-inline'), data only from this origin, never framed, no <base>, forms only to itself.
+ */
+export function pageCsp(hashes: { script: string; style: string }): string {
+  return [
+    "default-src 'none'",
+    `script-src 'sha256-${hashes.script}'`,
+    `style-src 'sha256-${hashes.style}'`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join("; ");
+}
+
 export function pageHtml(script: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -41,6 +61,6 @@ export function pageHtml(script: string): string {
 <body><header><a href="#/">flowdsl</a><span>workflows</span>
 <div id="token" hidden><form id="token-form"><label>API token <input name="token" type="password" autocomplete="off"></label> <button>Use</button> <span id="token-why"></span></form></div></header>
 <div id="error" hidden></div><main></main>
-<script>${script.replace(/<\/script/gi, "<\\/script")}</script></body></html>
+<script>${inlineScript(script)}</script></body></html>
 `;
 }

@@ -120,3 +120,12 @@ describe("names and keys are data", () => {
     expect(await evaluate("$input.__proto__", { input: { a: 1 } })).toBeNull();
   });
 });
+
+describe("the page is not a script host", () => {
+  it("no file of the page or its drawing parses markup: no innerHTML, outerHTML, insertAdjacentHTML, document.write or DOMParser", () => {
+    for (const f of ["src/web/app.ts", "src/web/page.ts", "src/cli/graph-svg.ts"]) {
+      const text = readFileSync(new URL(`../../${f}`, import.meta.url), "utf8");
+      expect(text.match(/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/g), f).toBeNull();
+    }
+  });
+});

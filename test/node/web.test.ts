@@ -1,7 +1,7 @@
 // The web page in real Chromium against the real `npm start`: the token asked once and kept in
 // sessionStorage (never in a URL), definitions, a definition's picture and start form, an
 // instance's live graph and timeline, sending its event; screenshots under test-output/.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
@@ -18,9 +18,28 @@ const requested: string[] = [];
 /** Anything the page reports as an error fails the suite. */
 const consoleErrors: string[] = [];
 
+/** Markup everywhere a definition and its params carry text: each would set window.__xss if it ever ran. */
+const HOSTILE = `name: xss
+description: "<img src=x onerror=\\"window.__xss='description'\\"> tries markup"
+input:
+  type: object
+  properties:
+    tier:
+      type: string
+      enum: ["' onmouseover='window.__xss=1' x='", "<script>window.__xss='option'</script>"]
+      description: "<b onmouseover=\\"window.__xss='hint'\\">hint</b>"
+    "<img src=x onerror=window.__xss='key'>": { type: string }
+steps:
+  - set: "<svg onload=window.__xss='node'>"
+    values: { echoed: "{% $input %}" }
+output: "{% $echoed %}"
+`;
+
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  [dev, browser] = await Promise.all([startDev(copyProject()), launchBrowser()]);
+  const dir = copyProject();
+  writeFileSync(join(dir, "definitions/xss.yaml"), HOSTILE);
+  [dev, browser] = await Promise.all([startDev(dir), launchBrowser()]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("request", (r) => requested.push(r.url()));
   page.on("console", (m) => {
@@ -79,5 +98,52 @@ describe("the web page", () => {
     await page.screenshot({ path: join(shots, "web-instance-complete.png"), fullPage: true });
     // The token travelled in headers only, never in a URL.
     expect(requested.filter((u) => u.includes(LOCAL_TOKEN))).toEqual([]);
+  });
+
+  it("serves a CSP without 'unsafe-inline' that allows only its own script, never framed", async () => {
+    const res = await fetch(dev.url + "/");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    for (const d of ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"]) expect(csp).toContain(d);
+    // A script someone slips into the page does not run: only the page's own hash is allowed.
+    await page.evaluate(() => {
+      const s = document.createElement("script");
+      s.textContent = "window.__csp = 'ran'";
+      document.body.append(s);
+    });
+    expect(await page.evaluate(() => (window as unknown as { __csp?: string }).__csp)).toBeUndefined();
+    const refused = consoleErrors.findIndex((m) => /Content Security Policy/.test(m));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    consoleErrors.splice(refused, 1);
+  });
+
+  it("shows markup from a definition and its params as text; no script from them runs", async () => {
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(dev.url + "/#/workflows/xss");
+    await page.locator("#start select").waitFor();
+    await page.locator("#start select").hover();
+    for (const o of await page.locator("#start option").all()) await o.hover({ force: true }).catch(() => undefined);
+    await page.locator("#start small").hover();
+    expect(await page.locator("main p").first().textContent()).toContain(`<img src=x onerror="window.__xss='description'"> tries markup`);
+    expect(await page.locator("#start option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([JSON.stringify("' onmouseover='window.__xss=1' x='"), JSON.stringify("<script>window.__xss='option'</script>")]);
+    expect(await page.locator("#start label").allTextContents()).toContain("<img src=x onerror=window.__xss='key'>");
+    expect(await page.locator("g.node[data-node='/steps/0']").getAttribute("data-name")).toBe("<svg onload=window.__xss='node'>");
+    expect(await page.locator("main img, main script, main b, section.graph svg svg").count()).toBe(0);
+    await page.screenshot({ path: join(shots, "web-hostile-definition.png"), fullPage: true });
+    // Params with markup, started from the form, shown on the instance page as text.
+    await page.locator("#start input[type=text]").first().fill("<img src=x onerror=window.__xss='param'>");
+    await page.locator("#start button").click();
+    await page.waitForURL(/#\/instances\//);
+    await page.locator("#status.status-complete").waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator("#output").textContent(), { timeout: 10_000 }).toContain("<img src=x onerror=window.__xss='param'>");
+    expect(await page.locator("main img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    await page.screenshot({ path: join(shots, "web-hostile-instance.png"), fullPage: true });
   });
 });
