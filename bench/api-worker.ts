@@ -22,6 +22,13 @@ export default {
       await recordRow(env.DB, { id: instance.id, name: "long", hash: "bench", created: Date.now(), parent: null, binding: "FLOW" });
       return Response.json({ id: instance.id }, { status: 201 });
     }
+    // A runaway instance (bench/fuel.ts): a tail loop far past the default fuel, in a step, with its registry row.
+    if (new URL(req.url).pathname === "/bench/runaway") {
+      const definition = { name: "runaway", steps: [{ do: "spin", value: "{% ($f := function($i){ $i < $input.n ? $f($i+1) : $i }; $f(0)) %}" }] } as unknown as InstanceParams["definition"];
+      const instance = await env.FLOW!.create({ params: { name: "runaway", hash: "bench", definition, input: { n: 1e12 } } });
+      await recordRow(env.DB, { id: instance.id, name: "runaway", hash: "bench", created: Date.now(), parent: null, binding: "FLOW" });
+      return Response.json({ id: instance.id }, { status: 201 });
+    }
     // When the last of a round's instances (POSTed ids) had completed its first step.
     const running = /^\/bench\/running\/([a-z0-9-]+)$/.exec(new URL(req.url).pathname);
     if (running) {

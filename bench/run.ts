@@ -11,6 +11,7 @@ import { benchStarts } from "./starts.js";
 import { stepRows } from "./step-gaps.js";
 import { benchWeb } from "./web.js";
 import { benchTesting } from "./testing.js";
+import { benchFuel } from "./fuel.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const rows: Row[] = [];
@@ -25,6 +26,7 @@ const ALL: Array<[string, () => Row[] | Promise<Row[]>]> = [
   ["web", () => benchWeb(RUNS)],
   ["testing", () => benchTesting(RUNS)],
   ["starts", () => benchStarts(Number(process.env.BENCH_START_ROUNDS ?? 16))],
+  ["fuel", () => benchFuel()],
   ["bundle", () => benchBundle(RUNS)],
 ];
 // `npm run bench -- interpreter jsonata` runs only those sections.

@@ -19,10 +19,11 @@ export const MIN_EXPRESSION_STEPS = 1_000;
 export const MAX_EXPRESSION_STEPS = 10_000_000;
 export const isExpressionStepsInRange = (n: number): boolean => Number.isInteger(n) && n >= MIN_EXPRESSION_STEPS && n <= MAX_EXPRESSION_STEPS;
 /**
- * Steps between two yields to the event loop (a few milliseconds of work): an expression that
+ * Steps between two yields to the event loop (about a millisecond of work; bench/notes.md has
+ * why 1,000 and not 5,000 or 10,000): an expression that
  * burns its fuel leaves the isolate to the API and to other instances this often.
  */
-export const FUEL_SLICE_STEPS = 10_000;
+export const FUEL_SLICE_STEPS = 1_000;
 /** The scope key that carries a definition's own `limits.expressionSteps`: a symbol, so never a variable and never serialized. */
 export const EXPRESSION_STEPS: unique symbol = Symbol("flowdsl.expressionSteps");
 

@@ -107,12 +107,15 @@ describe("the web page", () => {
     expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
     for (const d of ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"]) expect(csp).toContain(d);
     // A script someone slips into the page does not run: only the page's own hash is allowed.
+    // Runs in the page (the tests are type-checked without the DOM library).
+    type Doc = { createElement(t: string): { textContent: string }; body: { append(e: unknown): void } };
     await page.evaluate(() => {
-      const s = document.createElement("script");
+      const doc = (globalThis as unknown as { document: Doc }).document;
+      const s = doc.createElement("script");
       s.textContent = "window.__csp = 'ran'";
-      document.body.append(s);
+      doc.body.append(s);
     });
-    expect(await page.evaluate(() => (window as unknown as { __csp?: string }).__csp)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __csp?: string }).__csp)).toBeUndefined();
     const refused = consoleErrors.findIndex((m) => /Content Security Policy/.test(m));
     expect(refused).toBeGreaterThanOrEqual(0);
     consoleErrors.splice(refused, 1);
@@ -130,7 +133,7 @@ describe("the web page", () => {
     for (const o of await page.locator("#start option").all()) await o.hover({ force: true }).catch(() => undefined);
     await page.locator("#start small").hover();
     expect(await page.locator("main p").first().textContent()).toContain(`<img src=x onerror="window.__xss='description'"> tries markup`);
-    expect(await page.locator("#start option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([JSON.stringify("' onmouseover='window.__xss=1' x='"), JSON.stringify("<script>window.__xss='option'</script>")]);
+    expect(await page.locator("#start option").evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual([JSON.stringify("' onmouseover='window.__xss=1' x='"), JSON.stringify("<script>window.__xss='option'</script>")]);
     expect(await page.locator("#start label").allTextContents()).toContain("<img src=x onerror=window.__xss='key'>");
     expect(await page.locator("g.node[data-node='/steps/0']").getAttribute("data-name")).toBe("<svg onload=window.__xss='node'>");
     expect(await page.locator("main img, main script, main b, section.graph svg svg").count()).toBe(0);
@@ -142,7 +145,7 @@ describe("the web page", () => {
     await page.locator("#status.status-complete").waitFor({ timeout: 20_000 });
     await expect.poll(() => page.locator("#output").textContent(), { timeout: 10_000 }).toContain("<img src=x onerror=window.__xss='param'>");
     expect(await page.locator("main img").count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
     await page.screenshot({ path: join(shots, "web-hostile-instance.png"), fullPage: true });
   });
