@@ -298,7 +298,7 @@ output: "{% $relay %}"
     // with it, the action still refuses 127.0.0.1 before any fetch.
     const step = new JournalStep(() => undefined);
     step.beginRun();
-    await expect(runInstance(params(d), "seam3", step, { ...host, env }, { effects: mock })).rejects.toThrow(/circuit\.call: The host 127\.0\.0\.1 is a loopback/);
+    await expect(runInstance(params(d), "seam3", step, { ...host, env }, { effects: mock })).rejects.toThrow(/circuit\.call: The host 127\.0\.0\.1 is not a public internet address/);
     expect(fetched).toEqual(["https://api.example.com/items/1", "https://api.example.com/items/2"]);
   });
 });
@@ -449,7 +449,9 @@ describe("$callbackUrl", () => {
     const env = { CALLBACK_SECRET: "0123456789abcdef0123", PUBLIC_URL: "https://x.example.com/" };
     const url = await callbackUrl(env, "inst-1", "go", "1 hour", 1_000_000);
     const token = url.slice("https://x.example.com/callbacks/".length);
-    expect(await verifyCallback(env, token, 1_000_000)).toEqual({ i: "inst-1", t: "go", e: 1000 + 3600 });
+    // The claim, and a nonce of its own: each URL made is a token of its own (delivered once).
+    expect(await verifyCallback(env, token, 1_000_000)).toEqual({ i: "inst-1", t: "go", e: 1000 + 3600, n: expect.stringMatching(/^[\w-]{12}$/) });
+    expect(await callbackUrl(env, "inst-1", "go", "1 hour", 1_000_000)).not.toBe(url);
     expect(await verifyCallback(env, token, 1_000_000 + 3601_000)).toBeUndefined();
     expect(await verifyCallback({ ...env, CALLBACK_SECRET: "another-secret-0123456" }, token, 1_000_000)).toBeUndefined();
     const [payload, sig] = token.split(".");
