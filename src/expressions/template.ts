@@ -124,26 +124,39 @@ export function checkSyntax(expr: string): ExpressionSyntaxError | undefined {
   }
 }
 
-/** Variables an expression refers to (`$now` → "now"), found by walking its AST. */
-export function referencedVariables(expr: string): Set<string> {
-  const out = new Set<string>();
+/** What a visit answers: look inside the node (true), not (false), or inside just these children. */
+type Descend = boolean | readonly unknown[];
+
+/** Visits every node of an expression's AST, depth first; nothing when the expression does not parse. */
+function walkAst(expr: string, visit: (node: Record<string, unknown>) => Descend): void {
   let ast: ExprNode;
   try {
     ast = compile(expr).ast();
   } catch {
-    return out;
+    return;
   }
   const stack: unknown[] = [ast];
   while (stack.length > 0) {
     const n = stack.pop();
     if (Array.isArray(n)) {
       for (const x of n) stack.push(x);
-    } else if (n && typeof n === "object") {
-      const o = n as Record<string, unknown>;
-      if (o.type === "variable" && typeof o.value === "string") out.add(o.value);
-      for (const k in o) if (k !== "value" || o.type !== "variable") stack.push(o[k]);
+      continue;
     }
+    if (!n || typeof n !== "object") continue;
+    const o = n as Record<string, unknown>;
+    const into = visit(o);
+    if (into === true) for (const k in o) stack.push(o[k]);
+    else if (into !== false) for (const x of into) stack.push(x);
   }
+}
+
+/** Variables an expression refers to (`$now` → "now"), found by walking its AST. */
+export function referencedVariables(expr: string): Set<string> {
+  const out = new Set<string>();
+  walkAst(expr, (o) => {
+    if (o.type === "variable" && typeof o.value === "string") out.add(o.value);
+    return true;
+  });
   return out;
 }
 
@@ -510,29 +523,13 @@ export interface VariableRef {
  * expression binds (`$x := …`, lambda parameters, `@$v` and `#$i`), `$` and `$$`.
  */
 export function freeVariables(expr: string): VariableRef[] {
-  let ast: ExprNode;
-  try {
-    ast = compile(expr).ast();
-  } catch {
-    return [];
-  }
   const bound = new Set<string>();
   const refs: VariableRef[] = [];
-  const stack: unknown[] = [ast];
-  while (stack.length > 0) {
-    const n = stack.pop();
-    if (Array.isArray(n)) {
-      for (const x of n) stack.push(x);
-      continue;
-    }
-    if (!n || typeof n !== "object") continue;
-    const o = n as Record<string, unknown>;
+  const refAt = (v: string, position: unknown): number => Math.max(0, typeof position === "number" ? position - v.length - 1 : expr.indexOf("$" + v));
+  walkAst(expr, (o) => {
     if (o.type === "variable" && typeof o.value === "string") {
-      if (o.value !== "" && o.value !== "$") {
-        const pos = typeof o.position === "number" ? o.position - o.value.length - 1 : expr.indexOf("$" + o.value);
-        refs.push({ name: o.value, start: Math.max(0, pos), call: false });
-      }
-      continue;
+      if (o.value !== "" && o.value !== "$") refs.push({ name: o.value, start: refAt(o.value, o.position), call: false });
+      return false;
     }
     if (o.type === "bind" && o.lhs && typeof o.lhs === "object" && (o.lhs as Record<string, unknown>).type === "variable") bound.add(String((o.lhs as Record<string, unknown>).value));
     if (o.type === "lambda" && Array.isArray(o.arguments)) for (const a of o.arguments as Array<Record<string, unknown>>) if (a.type === "variable") bound.add(String(a.value));
@@ -541,14 +538,12 @@ export function freeVariables(expr: string): VariableRef[] {
     if ((o.type === "function" || o.type === "partial") && o.procedure && typeof o.procedure === "object") {
       const p = o.procedure as Record<string, unknown>;
       if (p.type === "variable" && typeof p.value === "string") {
-        const pos = typeof p.position === "number" ? p.position - p.value.length - 1 : expr.indexOf("$" + p.value);
-        refs.push({ name: p.value, start: Math.max(0, pos), call: true });
-        for (const k in o) if (k !== "procedure") stack.push(o[k]);
-        continue;
+        refs.push({ name: p.value, start: refAt(p.value, p.position), call: true });
+        return Object.keys(o).filter((k) => k !== "procedure").map((k) => o[k]);
       }
     }
-    for (const k in o) stack.push(o[k]);
-  }
+    return true;
+  });
   return refs.filter((r) => !bound.has(r.name)).sort((a, b) => a.start - b.start);
 }
 
@@ -561,30 +556,13 @@ export interface RegexLiteral {
 
 /** Every regular-expression literal in an expression (JSONata has no other way to make one). */
 export function regexLiterals(expr: string): RegexLiteral[] {
-  let ast: ExprNode;
-  try {
-    ast = compile(expr).ast();
-  } catch {
-    return [];
-  }
   const out: RegexLiteral[] = [];
-  const stack: unknown[] = [ast];
-  while (stack.length > 0) {
-    const n = stack.pop();
-    if (Array.isArray(n)) {
-      for (const x of n) stack.push(x);
-      continue;
-    }
-    if (!n || typeof n !== "object") continue;
-    const o = n as Record<string, unknown>;
-    if (o.type === "regex" && o.value instanceof RegExp) {
-      // JSONata's position is just past the literal and its flags.
-      const end = typeof o.position === "number" ? o.position : expr.length;
-      const at = expr.lastIndexOf(`/${o.value.source}/`, end);
-      out.push({ source: o.value.source, start: Math.max(0, at) });
-      continue;
-    }
-    for (const k in o) stack.push(o[k]);
-  }
+  walkAst(expr, (o) => {
+    if (o.type !== "regex" || !(o.value instanceof RegExp)) return true;
+    // JSONata's position is just past the literal and its flags.
+    const end = typeof o.position === "number" ? o.position : expr.length;
+    out.push({ source: o.value.source, start: Math.max(0, expr.lastIndexOf(`/${o.value.source}/`, end)) });
+    return false;
+  });
   return out.sort((a, b) => a.start - b.start);
 }
