@@ -96,7 +96,12 @@ export const MAX_ROWS_PER_INSERT = Math.floor(MAX_BOUND_PARAMETERS / ROW_COLUMNS
 const ROW_PLACEHOLDERS = `(${ROW_COLUMNS.map(() => "?").join(", ")})`;
 /** The INSERT of `n` rows, made once per count (D1 prepares by text). */
 const insertTexts: string[] = [];
-const insertOf = (n: number): string => (insertTexts[n] ??= `INSERT OR IGNORE INTO flowdsl_instances (${ROW_COLUMNS.join(", ")}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")}`);
+/**
+ * A row already there is kept, but a "starting" one gets the new start's time: a retried key
+ * goes on with a start that died, and no reader may take that row for abandoned meanwhile.
+ */
+const insertOf = (n: number): string =>
+  (insertTexts[n] ??= `INSERT INTO flowdsl_instances (${ROW_COLUMNS.join(", ")}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")} ON CONFLICT (id) DO UPDATE SET created = excluded.created WHERE flowdsl_instances.state = 'starting'`);
 
 /**
  * The rows as few INSERTs as the parameter limit allows: a group of starts is one statement,
@@ -158,7 +163,7 @@ const groups = new WeakMap<D1Database, Group>();
  * concurrent starts this is one INSERT, as recordRow. Each start's own request does the write
  * it leads, so no request does I/O for another; a start whose group write failed writes its row
  * alone (one bad row never fails the others), and one left waiting (its leader's request was
- * cancelled) writes alone after GROUP_WAIT_MS. INSERT OR IGNORE makes a second write harmless.
+ * cancelled) writes alone after GROUP_WAIT_MS. A second write of a row is harmless (see insertOf).
  */
 export async function recordStartRow(db: D1Database, row: NewRow, pin?: Pinned): Promise<void> {
   let g = groups.get(db);

@@ -175,8 +175,11 @@ describe("starts never strand an instance", () => {
     const d = DEFINITIONS["t-basic"]!;
     const key = uniqueId("k");
     const id = await idempotentId(d.name, key);
-    await recordMany(testEnv.DB, [{ id, name: d.name, hash: d.hash, created: Date.now(), parent: null, binding: d.binding }]);
+    // A row old enough for a reader to take for abandoned: the retry renews it before its create.
+    await recordMany(testEnv.DB, [{ id, name: d.name, hash: d.hash, created: Date.now() - START_GRACE_MS - 1000, parent: null, binding: d.binding }]);
+    const before = Date.now();
     const r = await api("POST", "/workflows/t-basic", JSON.stringify({ name: "late" }), testEnv, { "idempotency-key": key });
+    expect((await getInstance(testEnv.DB, id))!.created).toBeGreaterThanOrEqual(before);
     expect([r.status, r.body.id]).toEqual([201, id]);
     expect(await settled(id)).toMatchObject({ status: "complete", output: { upper: "LATE" } });
     expect(await rowState(id)).toBe("started");
