@@ -29,16 +29,10 @@ const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export const MAX_NODE_DEPTH = 24;
 export const isNestedTooDeep = (depth: number): boolean => depth > MAX_NODE_DEPTH;
 
-/** Names the DSL binds itself (docs/reference.md, Expressions and templates) and JSONata's built-in functions, which a variable would shadow. */
-export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
-  "input", "response", "result", "error", "attempt", "workflow", "secret", "eval", "callbackUrl", "__proto__",
-  "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase",
-  "uppercase", "length", "trim", "pad", "contains", "split", "join", "match", "replace", "now", "millis", "random",
-  "shuffle", "number", "abs", "floor", "ceil", "round", "power", "sqrt", "boolean", "not", "exists", "keys", "lookup",
-  "spread", "merge", "sort", "reverse", "append", "zip", "map", "filter", "single", "reduce", "sift", "each", "distinct",
-  "type", "error", "assert", "base64encode", "base64decode", "encodeUrl", "encodeUrlComponent", "decodeUrl",
-  "decodeUrlComponent", "formatNumber", "formatBase", "formatInteger", "parseInteger", "fromMillis", "toMillis", "clone",
-]);
+/** Names the DSL binds itself (docs/reference.md, Expressions and templates), which no `as` may take. */
+const DSL_VARIABLES = ["input", "response", "result", "error", "attempt", "workflow", "secret", "eval", "callbackUrl", "__proto__"];
+/** Those and JSONata's built-in functions (one list, src/expressions/template.ts), which a variable would shadow. */
+export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([...DSL_VARIABLES, ...JSONATA_FUNCTIONS]);
 
 type Schema = Record<string, unknown>;
 /** Keywords for editors and codegen in our schemas; ajv must know them to stay strict. */
@@ -263,7 +257,7 @@ function checkVariables(ctx: WalkContext, output: unknown): void {
       for (const ref of freeVariables(e.expr)) {
         const v = ref.name;
         if (known.has(v) || v === "secret" || v === "eval" || v === "callbackUrl") continue;
-        if (JSONATA_FUNCTIONS.has(v) && (ref.call || !(v in PLACE_VARIABLES))) continue;
+        if (JSONATA_FUNCTIONS.has(v) && (ref.call || !Object.hasOwn(PLACE_VARIABLES, v))) continue;
         const at = [...here, ...field.at, ...e.path];
         const offset = sourceOffset(ctx.map, at, e.offset + ref.start);
         ctx.report("UNKNOWN_VARIABLE", unknownVariableMessage(v, known, ctx), at, { offset });

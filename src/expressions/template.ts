@@ -500,14 +500,17 @@ export function toPlain(v: unknown): unknown {
   return out;
 }
 
-/** JSONata's own functions (its static frame, plus $now and $millis). */
+/**
+ * JSONata's own functions: its static frame, plus $now and $millis, which it binds per
+ * evaluation. The one list of them; test/node/hostile.test.ts checks it against jsonata's source.
+ */
 export const JSONATA_FUNCTIONS: ReadonlySet<string> = new Set([
   "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase", "uppercase",
   "length", "trim", "pad", "match", "contains", "replace", "split", "join", "formatNumber", "formatBase", "formatInteger",
   "parseInteger", "number", "floor", "ceil", "round", "abs", "sqrt", "power", "random", "boolean", "not", "map", "zip", "filter",
   "single", "reduce", "sift", "keys", "lookup", "append", "exists", "spread", "merge", "reverse", "each", "error", "assert", "type",
-  "sort", "shuffle", "distinct", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "eval", "toMillis",
-  "fromMillis", "clone", "now", "millis",
+  "sort", "shuffle", "distinct", "base64encode", "base64decode", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl",
+  "eval", "toMillis", "fromMillis", "clone", "now", "millis",
 ]);
 
 export interface VariableRef {

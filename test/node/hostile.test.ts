@@ -8,6 +8,8 @@ import { OutboundRefused, safeFetch } from "../../src/interpreter/outbound.js";
 import type { Effects, NodeRef } from "../../src/interpreter/effects.js";
 import { DEFAULT_EXPRESSION_STEPS, evaluate, EXPRESSION_STEPS, ExpressionFailure, MAX_EXPRESSION_STEPS, MIN_EXPRESSION_STEPS, renderTemplate, toPlain } from "../../src/expressions/template.js";
 import { own, setOwn } from "../../src/core/own.js";
+import { JSONATA_FUNCTIONS } from "../../src/expressions/template.js";
+import { RESERVED_VARIABLES, validateDefinitionText } from "../../src/definition/validate.js";
 
 const REFUSED = [
   // IPv4 special-purpose registry
@@ -128,4 +130,20 @@ describe("the page is not a script host", () => {
       expect(text.match(/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/g), f).toBeNull();
     }
   });
+});
+
+describe("JSONata's built-ins, one list", () => {
+  it("JSONATA_FUNCTIONS is exactly the functions jsonata binds, each a function when evaluated", async () => {
+    const source = readFileSync(new URL("../../node_modules/jsonata/jsonata.js", import.meta.url), "utf8");
+    const bound = new Set([...source.matchAll(/(?:staticFrame|environment)\.bind\('(\w+)'/g)].map((m) => m[1]!));
+    expect(bound.size).toBeGreaterThan(60);
+    expect([...JSONATA_FUNCTIONS].sort()).toEqual([...bound].sort());
+    for (const f of JSONATA_FUNCTIONS) expect(await evaluate(`$type($${f})`, {}), f).toBe("function");
+  });
+  it.for(["base64encode", "base64decode", "now", "sift"])("$%s is reserved as a variable name and validates as a function", async (f) => {
+    expect(RESERVED_VARIABLES.has(f)).toBe(true);
+    const text = `name: t\nsteps:\n  - do: use\n    value: "{% $${f === "now" ? "now()" : f === "sift" ? "sift({'a': 1}, function($v) { $v > 0 })" : `${f}('a:b')`} %}"\n`;
+    expect(validateDefinitionText(text, "t.yaml").diagnostics).toEqual([]);
+  });
+  it("$base64encode runs", async () => expect(await renderTemplate("{% $base64encode('a:b') %}", {})).toBe("YTpi"));
 });
