@@ -12,11 +12,13 @@ import { toSvg } from "./graph-svg.js";
 import { generateTypes } from "./types.js";
 import { isTestFile } from "../testing/file.js";
 import { testCommand } from "./test.js";
+import { commandArgs, defaultIo, EXIT_INVALID, EXIT_USAGE, EXIT_VALID, githubAnnotation } from "./io.js";
+import type { Io } from "./io.js";
+
+export type { Io } from "./io.js";
+export { EXIT_INVALID, EXIT_USAGE, EXIT_VALID, githubAnnotation } from "./io.js";
 import { DEFAULT_MAX_STEPS, ENGINE_MAX_STEPS, FREE_PLAN_MAX_STEPS, stepBudget } from "../model/budget.js";
 
-export const EXIT_VALID = 0;
-export const EXIT_INVALID = 1;
-export const EXIT_USAGE = 2;
 const FORMATS = ["text", "json", "github"] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -34,13 +36,6 @@ their mocks; --coverage lists nodes no case reached; --replay also crashes each 
 every step and checks that it ends the same.
 Exit code 0 on success, 1 when a definition is invalid or a test fails, 2 on a usage error.`;
 
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
-  cwd: string;
-}
-
-const defaultIo: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n"), cwd: process.cwd() };
 
 /** A definition file: *.yaml or *.yml, but not a test file (*.test.yaml). */
 export const isDefinitionFile = (f: string): boolean => [".yaml", ".yml"].includes(extname(f)) && !isTestFile(f);
@@ -129,25 +124,15 @@ export function main(argv: string[], io: Io = defaultIo): number | Promise<numbe
     io.err(command === undefined ? USAGE : `flowdsl: unknown command "${command}"\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  let format: Format = "text";
-  let budget = false;
-  const paths: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (isFormatFlag(a)) {
-      const r = readFormat(rest, i, FORMATS, io);
-      if (!r) return EXIT_USAGE;
-      ({ format, i } = r);
-    } else if (a === "--budget") {
-      budget = true;
-    } else if (a === "--help" || a === "-h") {
-      io.out(USAGE);
-      return EXIT_VALID;
-    } else if (a.startsWith("-")) {
-      io.err(`flowdsl: unknown option "${a}"\n\n${USAGE}`);
-      return EXIT_USAGE;
-    } else paths.push(a);
+  const parsed = commandArgs("validate", rest, { format: { type: "string" }, budget: { type: "boolean" } }, io, USAGE, FORMATS);
+  if (!parsed) return EXIT_USAGE;
+  if (parsed.values.help) {
+    io.out(USAGE);
+    return EXIT_VALID;
   }
+  const format = (parsed.values.format ?? "text") as Format;
+  const budget = parsed.values.budget === true;
+  const paths = parsed.paths;
   if (paths.length === 0) paths.push("definitions");
   const files: string[] = [];
   for (const p of paths) {
@@ -182,19 +167,10 @@ type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 /** `flowdsl graph <file> [--format mermaid|svg|dot]`: the picture of one valid definition. */
 function graphCommand(args: string[], io: Io): number {
-  let format: GraphFormat = "mermaid";
-  const paths: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (isFormatFlag(a)) {
-      const r = readFormat(args, i, GRAPH_FORMATS, io, "graph ");
-      if (!r) return EXIT_USAGE;
-      ({ format, i } = r);
-    } else if (a.startsWith("-")) {
-      io.err(`flowdsl: unknown option "${a}"\n\n${USAGE}`);
-      return EXIT_USAGE;
-    } else paths.push(a);
-  }
+  const parsed = commandArgs("graph", args, { format: { type: "string" } }, io, USAGE, GRAPH_FORMATS);
+  if (!parsed) return EXIT_USAGE;
+  const format = (parsed.values.format ?? "mermaid") as GraphFormat;
+  const paths = parsed.paths;
   if (paths.length !== 1) {
     io.err(`flowdsl: graph takes one definition file\n\n${USAGE}`);
     return EXIT_USAGE;
@@ -215,17 +191,10 @@ function graphCommand(args: string[], io: Io): number {
 
 /** `flowdsl types [paths…] [--out FILE]`. */
 async function typesCommand(args: string[], io: Io): Promise<number> {
-  let out: string | undefined;
-  const paths: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "--out") out = args[++i];
-    else if (a.startsWith("--out=")) out = a.slice("--out=".length);
-    else if (a.startsWith("-")) {
-      io.err(`flowdsl: unknown option "${a}"\n\n${USAGE}`);
-      return EXIT_USAGE;
-    } else paths.push(a);
-  }
+  const parsed = commandArgs("types", args, { out: { type: "string" } }, io, USAGE);
+  if (!parsed) return EXIT_USAGE;
+  const out = parsed.values.out;
+  const paths = parsed.paths;
   if (out === "") {
     io.err("flowdsl: --out takes a file name");
     return EXIT_USAGE;
@@ -253,23 +222,6 @@ async function typesCommand(args: string[], io: Io): Promise<number> {
   return EXIT_VALID;
 }
 
-export const isFormatFlag = (a: string): boolean => a === "--format" || a.startsWith("--format=");
-
-/**
- * `--format X` or `--format=X` at args[i]: the format and the index of the last argument it
- * took, or null (after saying what is allowed) for any other value.
- */
-export function readFormat<F extends string>(args: readonly string[], i: number, allowed: readonly F[], io: Io, command = ""): { format: F; i: number } | null {
-  const a = args[i]!;
-  const inline = a.includes("=");
-  const v = inline ? a.slice("--format=".length) : args[i + 1];
-  if (!allowed.includes(v as F)) {
-    io.err(`flowdsl: ${command}--format takes ${allowed.join(", ")}, not "${v ?? ""}"`);
-    return null;
-  }
-  return { format: v as F, i: inline ? i : i + 1 };
-}
-
 /** The picture of a definition's text in one format (the gallery script uses it too). */
 export function renderGraph(text: string, file: string, format: GraphFormat): string {
   const def = validateDefinitionText(text, file).definition!;
@@ -277,13 +229,4 @@ export function renderGraph(text: string, file: string, format: GraphFormat): st
   return format === "mermaid" ? toMermaid(g) : format === "dot" ? toDot(g, def.name) : toSvg(g);
 }
 
-/** GitHub Actions workflow command: ::error file=…,line=…,col=…,title=CODE::message */
-export function githubAnnotation(d: Diagnostic): string {
-  return githubCommand(d.severity, d, d.code, `${d.code} ${d.message}`);
-}
 
-export function githubCommand(level: "error" | "warning" | "notice", at: { file: string; line: number; col: number }, title: string, message: string): string {
-  const prop = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
-  const data = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  return `::${level} file=${prop(at.file)},line=${at.line},col=${at.col},title=${prop(title)}::${data(message)}`;
-}

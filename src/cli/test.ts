@@ -3,8 +3,8 @@
 // invalid, 2 on a usage error (including: no test files found).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import type { Io } from "./main.js";
-import { githubAnnotation, githubCommand, isFormatFlag, readFormat } from "./main.js";
+import type { Io } from "./io.js";
+import { commandArgs, githubAnnotation, githubCommand } from "./io.js";
 import { prettify, TEST_CODES } from "../errors.js";
 import type { Diagnostic } from "../errors.js";
 import { isTestFile, loadTestFile, namePath } from "../testing/file.js";
@@ -24,29 +24,17 @@ export interface Uncovered {
   nodes: Array<{ node: string; name: string; kind: string; line: number; col: number }>;
 }
 
-function parseArgs(args: string[], io: Io): { paths: string[]; format: Format; coverage: boolean; replay: boolean } | number {
-  let format: Format = "text";
-  let coverage = false;
-  let replay = false;
-  const paths: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (isFormatFlag(a)) {
-      const r = readFormat(args, i, FORMATS, io, "test ");
-      if (!r) return 2;
-      ({ format, i } = r);
-    } else if (a === "--coverage") coverage = true;
-    else if (a === "--replay") replay = true;
-    else if (a.startsWith("-")) {
-      io.err(`flowdsl: unknown option "${a}" for test (--format, --coverage, --replay)`);
-      return 2;
-    } else paths.push(a);
-  }
-  return { paths: paths.length > 0 ? paths : ["definitions"], format, coverage, replay };
+const TEST_USAGE = "Usage: flowdsl test [paths…] [--format text|json|junit|github] [--coverage] [--replay]";
+
+function testArgs(args: string[], io: Io): { paths: string[]; format: Format; coverage: boolean; replay: boolean } | number {
+  const parsed = commandArgs("test", args, { format: { type: "string" }, coverage: { type: "boolean" }, replay: { type: "boolean" } }, io, TEST_USAGE, FORMATS);
+  if (!parsed) return 2;
+  const { values, paths } = parsed;
+  return { paths: paths.length > 0 ? paths : ["definitions"], format: (values.format ?? "text") as Format, coverage: values.coverage === true, replay: values.replay === true };
 }
 
 export async function testCommand(args: string[], io: Io): Promise<number> {
-  const opts = parseArgs(args, io);
+  const opts = testArgs(args, io);
   if (typeof opts === "number") return opts;
   const files: string[] = [];
   for (const p of opts.paths) {
