@@ -4,6 +4,7 @@
 // instance's params (the `workflow_started` event carries them), so history stays right after
 // the definition changed.
 import type { Definition } from "../interpreter/context.js";
+import { ERROR_ENVELOPE_KEY, isErrorEnvelope } from "../interpreter/errors.js";
 import { modelOf } from "../model/model.js";
 import type { DefinitionModel, ModelNode } from "../model/model.js";
 import { templateRegex } from "../model/steps.js";
@@ -108,11 +109,20 @@ export function buildHistory(raw: EngineEvent[], fallback: Definition | undefine
           break;
         case "step_completed":
         case "sleep_completed":
-        case "wait_completed":
-          n.state = "complete";
+        case "wait_completed": {
           n.ended = time;
-          delete n.error;
+          // A final failure is journaled as the step's result (an error envelope): the node failed.
+          const out = "output" in e ? (e as { output?: unknown }).output : undefined;
+          if (isErrorEnvelope(out)) {
+            const info = out[ERROR_ENVELOPE_KEY];
+            n.state = "failed";
+            n.error = { name: info.name, message: info.message };
+          } else {
+            n.state = "complete";
+            delete n.error;
+          }
           break;
+        }
         case "step_errored":
         case "wait_timed_out":
           n.state = "failed";

@@ -42,6 +42,9 @@ describe("expression fuel", () => {
     expect(first.status).toBe("errored");
     expect(first.error).toMatchObject({ name: "ExpressionLimit", node: "spin" });
     expect(first.error!.message).toContain("$f($i+1)");
+    // The history (and so the page) shows the node failed, with the error's name.
+    const nodes = ((await api("GET", `/instances/${runaway}/history`)).body as { nodes: Array<{ step: string; state: string; error?: { name: string } }> }).nodes;
+    expect(nodes.find((n) => n.step === "spin")).toMatchObject({ state: "failed", error: { name: "ExpressionLimit" } });
     // A restart runs the step again from nothing: the same verdict at the same node.
     const before = Date.now();
     expect((await api("POST", `/instances/${runaway}/restart`)).status).toBe(202);
