@@ -1,9 +1,11 @@
-// Generates src/generated/workflow.ts and test.ts from schema/*.schema.json, and docs/errors.md.
+// Generates src/generated/workflow.ts and test.ts from schema/*.schema.json, docs/errors.md, and
+// the API tables of README.md and docs/reference.md (from src/api/route-table.ts).
 // `--check` fails (exit 1) when the committed file differs from what the schema gives.
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { compile } from "json-schema-to-typescript";
 import type { JSONSchema4 } from "json-schema";
 import { API_CODES, DEFINITION_CODES, RUNTIME_ERROR_NAMES, TEST_CODES } from "../src/errors.js";
+import { routeTableMarkdown } from "../src/api/route-table.js";
 
 const SCHEMA = new URL("../schema/workflow.schema.json", import.meta.url);
 const OUT = new URL("../src/generated/workflow.ts", import.meta.url);
@@ -35,7 +37,22 @@ const testTs = await compile(testSchema, "TestFile", {
 const ERRORS_DOC = new URL("../docs/errors.md", import.meta.url);
 const doc = errorsDoc();
 
+const README = new URL("../README.md", import.meta.url);
+const REFERENCE = new URL("../docs/reference.md", import.meta.url);
+const TABLE_START = "<!-- API table: generated from src/api/route-table.ts by `npm run codegen`, do not edit -->";
+const TABLE_END = "<!-- end of API table -->";
+/** The file with its API table (between the markers) made from the route table. */
+function withApiTable(file: URL, full: boolean): string {
+  const text = readFileSync(file, "utf8");
+  const at = text.indexOf(TABLE_START);
+  const end = text.indexOf(TABLE_END);
+  if (at < 0 || end < at) throw new Error(`${file.pathname} has no "${TABLE_START}" … "${TABLE_END}" section`);
+  return `${text.slice(0, at)}${TABLE_START}\n${routeTableMarkdown(full)}\n${text.slice(end)}`;
+}
+
 const outputs: Array<[URL, string, string]> = [
+  [README, withApiTable(README, false), "README.md's API table (from src/api/route-table.ts)"],
+  [REFERENCE, withApiTable(REFERENCE, true), "docs/reference.md's API table (from src/api/route-table.ts)"],
   [OUT, ts, "src/generated/workflow.ts (from schema/workflow.schema.json)"],
   [TEST_OUT, testTs, "src/generated/test.ts (from schema/test.schema.json)"],
   [ERRORS_DOC, doc, "docs/errors.md (from src/errors.ts)"],

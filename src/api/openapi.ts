@@ -1,97 +1,57 @@
-// GET /openapi.json: OpenAPI 3.1 of this API, each definition's start body from its `input`
-// schema (OpenAPI 3.1 speaks JSON Schema 2020-12, as `input` does).
+// GET /openapi.json: OpenAPI 3.1 of this API, from the one route table (route-table.ts); each
+// definition's start body from its `input` schema (OpenAPI 3.1 speaks JSON Schema 2020-12, as
+// `input` does).
 import { DEFINITIONS } from "../generated/definitions.js";
+import { ROUTES } from "./route-table.js";
+import type { RouteSpec } from "./route-table.js";
 
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
-const errors = (...codes: number[]): Record<string, unknown> => Object.fromEntries(codes.map((c) => [String(c), { $ref: "#/components/responses/Error" }]));
 const jsonBody = (schema: unknown, description: string): unknown => ({ description, content: { "application/json": { schema } } });
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const PARAMETER_SCHEMAS: Record<string, unknown> = { type: { type: "string", pattern: "^[a-zA-Z0-9_][a-zA-Z0-9_-]*$", maxLength: 100 } };
+
+/** `/workflows/:name` → `/workflows/{name}`, and its path parameters. */
+function openApiPath(path: string): { path: string; names: string[] } {
+  const names: string[] = [];
+  return { path: path.replace(/:(\w+)/g, (_, n: string) => (names.push(n), `{${n}}`)), names };
+}
+
+/** A copy of `v` with the input-schema marker replaced by `input`. */
+function withInput(v: unknown, input: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => withInput(x, input));
+  if (v && typeof v === "object") {
+    if ((v as Record<string, unknown>)["x-flowdsl-input"] === true) return input;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withInput(x, input)]));
+  }
+  return v;
+}
 
 export function openApi(serverUrl: string): unknown {
-  const perDefinition = Object.fromEntries(
-    Object.values(DEFINITIONS).flatMap((d) => {
-      const input = (d.input as object | null) ?? { type: "object" };
-      return [
-        [
-          `/workflows/${d.name}`,
-          {
-            get: { summary: `The ${d.name} definition`, operationId: `get_${d.name}`, responses: { "200": jsonBody(ref("Definition"), "the definition"), ...errors(401) } },
-            post: {
-              summary: d.description || `Start ${d.name}`,
-              operationId: `start_${d.name}`,
-              parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 } }],
-              requestBody: { required: false, content: { "application/json": { schema: input } } },
-              responses: { "201": jsonBody(ref("Started"), "started"), "200": jsonBody(ref("Started"), "started before, with this Idempotency-Key"), ...errors(400, 401, 413, 415, 429, 503) },
-            },
-          },
-        ],
-        [
-          `/workflows/${d.name}/batch`,
-          {
-            post: {
-              summary: `Start up to 100 instances of ${d.name}`,
-              operationId: `start_batch_${d.name}`,
-              requestBody: { required: true, content: { "application/json": { schema: { type: "array", minItems: 1, maxItems: 100, items: input } } } },
-              responses: { "201": jsonBody({ type: "array", items: ref("Started") }, "started"), ...errors(400, 401, 413, 415, 429, 503) },
-            },
-          },
-        ],
-      ];
-    }),
-  );
-  const lifecycle = (op: string, body?: unknown) => ({
-    post: {
-      summary: `${op[0]!.toUpperCase()}${op.slice(1)} an instance`,
-      operationId: op,
-      parameters: [idParam],
-      ...(body ? { requestBody: { required: false, content: { "application/json": { schema: body } } } } : {}),
-      responses: { "202": jsonBody({ type: "object" }, "accepted"), ...errors(400, 401, 404, 409) },
-    },
-  });
+  const paths: Record<string, Record<string, unknown>> = {};
+  const names = Object.values(DEFINITIONS).map((d) => d.name);
+  const add = (path: string, method: string, operation: unknown): void => {
+    (paths[path] ??= {})[method.toLowerCase()] = operation;
+  };
+  for (const r of ROUTES as readonly RouteSpec[]) {
+    if (r.internal) continue;
+    const { path, names: params } = openApiPath(r.path);
+    if (r.perDefinition) {
+      // Once per definition, its own input schema as the body: what a client generator needs.
+      for (const d of Object.values(DEFINITIONS)) {
+        const op = withInput(r.openapi, (d.input as object | null) ?? { type: "object" }) as Record<string, unknown>;
+        add(path.replace("{name}", d.name), r.method, { summary: r.id === "start" ? d.description || `Start ${d.name}` : `${r.does} (${d.name})`, operationId: `${r.id}_${d.name}`, ...op });
+      }
+      continue;
+    }
+    const pathParams = params.map((n) => ({ name: n, in: "path", required: true, schema: n === "name" ? { type: "string", enum: names } : (PARAMETER_SCHEMAS[n] ?? { type: "string" }) }));
+    const op = r.openapi as { parameters?: unknown[] };
+    add(path, r.method, { summary: r.does.replace(/ \(\[.*\]\(.*\)\)$/, ""), operationId: r.id, ...op, ...(pathParams.length + (op.parameters?.length ?? 0) > 0 ? { parameters: [...pathParams, ...(op.parameters ?? [])] } : {}) });
+  }
   return {
     openapi: "3.1.0",
     info: { title: "flowdsl", version: "1", description: "Workflows written as YAML, run durably on Cloudflare Workflows." },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    paths: {
-      "/workflows": { get: { summary: "List definitions", operationId: "list", responses: { "200": jsonBody({ type: "array", items: ref("Summary") }, "the definitions"), ...errors(401) } } },
-      ...perDefinition,
-      "/instances/{id}": {
-        get: { summary: "An instance's status", operationId: "status", parameters: [idParam], responses: { "200": jsonBody(ref("Status"), "its status"), ...errors(401, 404) } },
-        delete: { summary: "Remove an instance and its state", operationId: "delete", parameters: [idParam], responses: { "204": { description: "removed" }, ...errors(401, 404) } },
-      },
-      "/instances/{id}/history": {
-        get: {
-          summary: "The instance's events mapped onto its nodes",
-          operationId: "history",
-          parameters: [idParam, { name: "follow", in: "query", required: false, schema: { type: "string", enum: ["true"] } }],
-          responses: { "200": { description: "the history, or with follow=true a text/event-stream", content: { "application/json": { schema: { type: "object" } }, "text/event-stream": { schema: { type: "string" } } } }, ...errors(401, 404) },
-        },
-      },
-      "/instances/{id}/events/{type}": {
-        post: {
-          summary: "Send an event",
-          operationId: "sendEvent",
-          parameters: [idParam, { name: "type", in: "path", required: true, schema: { type: "string", pattern: "^[a-zA-Z0-9_][a-zA-Z0-9_-]*$", maxLength: 100 } }],
-          requestBody: { required: false, content: { "application/json": { schema: {} } } },
-          responses: { "202": jsonBody({ type: "object" }, "accepted"), ...errors(400, 401, 404, 409) },
-        },
-      },
-      "/instances/{id}/pause": lifecycle("pause"),
-      "/instances/{id}/resume": lifecycle("resume"),
-      "/instances/{id}/restart": lifecycle("restart", { type: "object", properties: { from: { type: "string" } } }),
-      "/instances/{id}/terminate": lifecycle("terminate", { type: "object", properties: { compensate: { type: "boolean" } } }),
-      "/callbacks/{token}": {
-        post: {
-          summary: "Send the event a callback URL names (no bearer token)",
-          operationId: "callback",
-          security: [],
-          parameters: [{ name: "token", in: "path", required: true, schema: { type: "string" } }],
-          requestBody: { required: false, content: { "application/json": { schema: {} } } },
-          responses: { "202": jsonBody({ type: "object" }, "accepted"), ...errors(403, 404, 409, 413, 415) },
-        },
-      },
-    },
+    paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       responses: { Error: jsonBody(ref("Error"), "an error") },

@@ -16,6 +16,8 @@ import { buildHistory, readEvents } from "./history.js";
 import { tokenIdOf, verifyCallback } from "../interpreter/callbacks.js";
 import { openApi } from "./openapi.js";
 import { own } from "../core/own.js";
+import { ROUTES } from "./route-table.js";
+import type { RouteId, RouteSpec } from "./route-table.js";
 import { graphOf } from "../model/graph.js";
 import type { Definition } from "../interpreter/context.js";
 import { PAGE_CSP, PAGE_HTML } from "../generated/web.js";
@@ -31,44 +33,45 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]+$/;
 /** `defer` hands work that may finish after the answer to the Worker (ctx.waitUntil). */
 type Handler = (req: Request, env: Env, params: Record<string, string>, defer?: Defer) => Promise<Response>;
 interface Route {
-  method: string;
+  spec: RouteSpec;
   pattern: RegExp;
   keys: string[];
   handler: Handler;
 }
-const routes: Route[] = [];
-function route(method: string, path: string, handler: Handler): void {
-  const keys: string[] = [];
-  const pattern = new RegExp("^" + path.replace(/:(\w+)/g, (_, k: string) => (keys.push(k), "([^/]+)")) + "/?$");
-  routes.push({ method, pattern, keys, handler });
+/** Handlers by the route table's ids (route-table.ts): the table says which routes exist. */
+const handlers = new Map<RouteId, Handler>();
+function on(id: RouteId, handler: Handler): void {
+  handlers.set(id, handler);
+}
+let compiled: Route[] | undefined;
+/** The table's routes with their handlers, once per isolate; a route without one is a bug, said at once. */
+function routes(): Route[] {
+  compiled ??= (ROUTES as readonly RouteSpec[]).map((spec) => {
+    const handler = handlers.get(spec.id as RouteId);
+    if (!handler) throw new Error(`the route table's ${spec.id} (${spec.method} ${spec.path}) has no handler`);
+    const keys: string[] = [];
+    const pattern = new RegExp("^" + spec.path.replace(/:(\w+)/g, (_, k: string) => (keys.push(k), "([^/]+)")) + "/?$");
+    return { spec, pattern, keys, handler };
+  });
+  return compiled;
 }
 
 export async function handle(req: Request, env: Env, ctx?: Pick<ExecutionContext, "waitUntil">): Promise<Response> {
-  // The web page and its assets load without the token; every data request it makes sends it.
-  if (req.method === "GET" && new URL(req.url).pathname === "/") {
-    return new Response(PAGE_HTML, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": PAGE_CSP, "x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer" } });
-  }
   try {
-    // A callback carries its own signed token instead of the API token.
-    const callback = /^\/callbacks\/([^/]+)$/.exec(new URL(req.url).pathname);
-    if (callback) {
-      if (req.method !== "POST") throw new ApiError(405, "METHOD_NOT_ALLOWED", `${req.method} is not allowed here; use POST.`);
-      return await handleCallback(req, env, decodeSegment(callback[1]!));
-    }
-    if (!(await authorized(req, env.API_TOKEN))) throw new ApiError(401, "UNAUTHORIZED", env.API_TOKEN ? "Missing or wrong bearer token. Send `Authorization: Bearer <API_TOKEN>`." : "This deployment has no API_TOKEN secret, so the API is closed. Set one with `wrangler secret put API_TOKEN`.");
     const url = new URL(req.url);
-    let allowed: string[] = [];
-    for (const r of routes) {
+    const onPath = routes().flatMap((r) => {
       const m = r.pattern.exec(url.pathname);
-      if (!m) continue;
-      if (r.method !== req.method) {
-        allowed.push(r.method);
-        continue;
-      }
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeSegment(m[i + 1]!)]));
-      return await r.handler(req, env, params, ctx ? (work) => ctx.waitUntil(work) : undefined);
+      return m ? [{ r, m }] : [];
+    });
+    const hit = onPath.find(({ r }) => r.spec.method === req.method);
+    // The page and callbacks are open (a callback carries its own signed token); every other route needs the API token.
+    const open = hit ? hit.r.spec.open === true : onPath.length > 0 && onPath.every(({ r }) => r.spec.open === true);
+    if (!open && !(await authorized(req, env.API_TOKEN))) throw new ApiError(401, "UNAUTHORIZED", env.API_TOKEN ? "Missing or wrong bearer token. Send `Authorization: Bearer <API_TOKEN>`." : "This deployment has no API_TOKEN secret, so the API is closed. Set one with `wrangler secret put API_TOKEN`.");
+    if (hit) {
+      const params = Object.fromEntries(hit.r.keys.map((k, i) => [k, decodeSegment(hit.m[i + 1]!)]));
+      return await hit.r.handler(req, env, params, ctx ? (work) => ctx.waitUntil(work) : undefined);
     }
-    allowed = [...new Set(allowed)];
+    const allowed = [...new Set(onPath.map(({ r }) => r.spec.method))];
     if (allowed.length > 0) throw new ApiError(405, "METHOD_NOT_ALLOWED", `${req.method} is not allowed here; use ${allowed.join(" or ")}.`);
     throw new ApiError(404, "NOT_FOUND", `No route for ${req.method} ${url.pathname}. See GET /workflows.`);
   } catch (e) {
@@ -150,19 +153,19 @@ async function readLimited(req: Request): Promise<Uint8Array> {
   return out;
 }
 
-route("GET", "/openapi.json", async (req) => json(openApi(new URL(req.url).origin)));
+on("openapi", async (req) => json(openApi(new URL(req.url).origin)));
 
-route("GET", "/workflows", async () => json(Object.values(DEFINITIONS).map((d) => ({ name: d.name, description: d.description, hash: d.hash }))));
+on("list", async () => json(Object.values(DEFINITIONS).map((d) => ({ name: d.name, description: d.description, hash: d.hash }))));
 
-route("GET", "/workflows/:name", async (_req, _env, p) => {
+on("definition", async (_req, _env, p) => {
   const d = definitionOr404(p.name!);
   return json({ name: d.name, description: d.description, hash: d.hash, input: d.input, definition: d.definition, source: d.source });
 });
 
 /** The picture of a definition as a graph (nodes with their paths, edges): the page lays it out. */
-route("GET", "/workflows/:name/graph", async (_req, _env, p) => json(graphOf(modelOf(definitionOr404(p.name!).definition))));
+on("graph", async (_req, _env, p) => json(graphOf(modelOf(definitionOr404(p.name!).definition))));
 
-route("POST", "/workflows/:name", async (req, env, p, defer) => {
+on("start", async (req, env, p, defer) => {
   const d = definitionOr404(p.name!);
   const key = idempotencyKeyOf(req);
   const input = await readJson(req, {});
@@ -179,7 +182,7 @@ function inputProblems(d: BuiltDefinition, input: unknown): Array<{ path: string
 }
 
 /** Every item is checked before anything starts; the 400 names every failing index and path. */
-route("POST", "/workflows/:name/batch", async (req, env, p, defer) => {
+on("batch", async (req, env, p, defer) => {
   const d = definitionOr404(p.name!);
   const key = idempotencyKeyOf(req);
   const body = await readJson(req, undefined);
@@ -204,7 +207,7 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
-route("GET", "/workflows/:name/instances", async (_req, env, p) => {
+on("instances", async (_req, env, p) => {
   const d = definitionOr404(p.name!);
   const records = await listInstances(env.DB, d.name);
   const out = await Promise.all(records.map(async (r) => ({ id: r.id, name: r.name, hash: r.hash, created: new Date(r.created).toISOString(), status: await statusOf(env, r.binding, r.id) })));
@@ -243,7 +246,7 @@ export function publicError(e: { name?: string; message?: string } | undefined):
   return decoded ? { name: decoded.name, message: decoded.message, node: decoded.node, ...(decoded.status !== undefined ? { status: decoded.status } : {}) } : { name: e.name ?? "Error", message: e.message ?? "" };
 }
 
-route("GET", "/instances/:id", async (_req, env, p) => {
+on("status", async (_req, env, p) => {
   const { record, handle } = await instanceOr404(env, p.id!);
   const s = await handle.status();
   const finished = TERMINAL_STATUSES.has(s.status);
@@ -259,7 +262,7 @@ function pinned(env: Env, record: { name: string; hash: string }): Promise<Defin
 }
 
 /** The instance's history mapped onto its nodes; `?follow=true` streams it as Server-Sent Events. */
-route("GET", "/instances/:id/history", async (req, env, p) => {
+on("history", async (req, env, p) => {
   const { record, handle } = await instanceOr404(env, p.id!);
   const url = new URL(req.url);
   if (url.searchParams.get("follow") === "true") return followHistory(handle, await pinned(env, record));
@@ -300,7 +303,7 @@ function followHistory(handle: WorkflowInstance, def: Definition | undefined): R
   return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" } });
 }
 
-route("POST", "/instances/:id/events/:type", async (req, env, p) => {
+on("event", async (req, env, p) => {
   if (!isValidEventType(p.type!)) throw new ApiError(400, "INVALID_EVENT_TYPE", `"${p.type}" is not an event type: letters, digits, _ and -, at most 100 characters.`);
   const payload = await readJson(req, null);
   const { handle } = await instanceOr404(env, p.id!);
@@ -319,7 +322,7 @@ export const LIFECYCLE: Record<string, ReadonlySet<string>> = {
 };
 
 for (const op of ["pause", "resume"] as const) {
-  route("POST", `/instances/:id/${op}`, async (_req, env, p) => {
+  on(op, async (_req, env, p) => {
     const { handle } = await lifecycleHandle(env, p.id!, op);
     await engineCall(op, () => handle[op]());
     return json({ id: p.id, operation: op, accepted: true }, 202);
@@ -327,7 +330,7 @@ for (const op of ["pause", "resume"] as const) {
 }
 
 /** Body `{ "from": "<node path or step name>" }`: restart from that step, earlier results kept. */
-route("POST", "/instances/:id/restart", async (req, env, p) => {
+on("restart", async (req, env, p) => {
   const body = (await readJson(req, {})) as { from?: unknown } | null;
   const { record, handle } = await lifecycleHandle(env, p.id!, "restart");
   const from = body && typeof body === "object" && body.from !== undefined ? restartPoint(record.name, await pinned(env, record), body.from) : undefined;
@@ -339,7 +342,7 @@ route("POST", "/instances/:id/restart", async (req, env, p) => {
  * Body `{ "compensate": true }`: the compensations registered so far run, newest first, then
  * the instance ends as terminated (src/api/terminate.ts says how). A queued instance has none.
  */
-route("POST", "/instances/:id/terminate", async (req, env, p) => {
+on("terminate", async (req, env, p) => {
   const body = (await readJson(req, {})) as { compensate?: unknown } | null;
   const compensate = body !== null && typeof body === "object" && body.compensate === true;
   const { record, handle, status } = await lifecycleHandle(env, p.id!, "terminate");
@@ -351,7 +354,7 @@ route("POST", "/instances/:id/terminate", async (req, env, p) => {
   return json({ id: p.id, operation: "terminate", accepted: true, compensate }, 202);
 });
 
-route("DELETE", "/instances/:id", async (_req, env, p) => {
+on("delete", async (_req, env, p) => {
   const { handle } = await instanceOr404(env, p.id!);
   await engineCall("delete", () => handle.delete());
   await deleteRecord(env.DB, p.id!);
@@ -398,6 +401,11 @@ function restartPoint(name: string, def: Definition | undefined, from: unknown):
   return { name: from, type: step.api };
 }
 
+// The web page and its assets load without the token; every data request it makes sends it.
+on("page", async () => new Response(PAGE_HTML, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": PAGE_CSP, "x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer" } }));
+
+on("callback", (req, env, p) => handleCallback(req, env, p.token!));
+
 /**
  * `POST /callbacks/:token`: sends the token's event, with the body as payload, to its instance.
  * A forged, altered or expired token gets the same 403; a gone instance 404; a finished one 409.
@@ -424,7 +432,7 @@ async function handleCallback(req: Request, env: Env, token: string): Promise<Re
 }
 
 /** Local dev only (npm start calls it after every start and reload): wake stranded instances. */
-route("POST", "/__flowdsl/recover", async (_req, env) => {
+on("recover", async (_req, env) => {
   if (!isLocalRecoveryEnabled(env)) throw new ApiError(404, "NOT_FOUND", "Recovery runs only under npm start (FLOWDSL_LOCAL_RECOVERY); Cloudflare's engine recovers deployed instances itself.");
   return json(await recoverInstances(env));
 });

@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { openApi } from "../../src/api/openapi.js";
 import { DEFINITIONS } from "../../src/generated/definitions.js";
+import { ROUTES } from "../../src/api/route-table.js";
+import type { RouteSpec } from "../../src/api/route-table.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -22,6 +24,25 @@ describe("GET /openapi.json", () => {
     for (const d of Object.values(DEFINITIONS)) {
       expect(doc.paths[`/workflows/${d.name}`]?.post?.requestBody?.content["application/json"].schema).toEqual(d.input ?? { type: "object" });
     }
+  });
+});
+
+describe("the route table", () => {
+  it("puts every public route in /openapi.json with its method (once per definition where it has one), and nothing else", () => {
+    const doc = openApi("https://flowdsl.example.com") as { paths: Record<string, Record<string, unknown>> };
+    const expected = new Set<string>();
+    for (const r of ROUTES as readonly RouteSpec[]) {
+      if (r.internal) continue;
+      const path = r.path.replace(/:(\w+)/g, "{$1}");
+      const paths = r.perDefinition ? Object.values(DEFINITIONS).map((d) => path.replace("{name}", d.name)) : [path];
+      for (const p of paths) {
+        expected.add(`${r.method} ${p}`);
+        expect(doc.paths[p]?.[r.method.toLowerCase()], `${r.method} ${p}`).toBeDefined();
+      }
+    }
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(documented.sort()).toEqual([...expected].sort());
+    expect(documented).toEqual(expect.arrayContaining(["GET /workflows/{name}/graph", "GET /workflows/{name}/instances"]));
   });
 });
 
