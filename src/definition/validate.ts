@@ -31,7 +31,7 @@ export const isNestedTooDeep = (depth: number): boolean => depth > MAX_NODE_DEPT
 
 /** Names the DSL binds itself (docs/reference.md, Expressions and templates), which no `as` may take. */
 const DSL_VARIABLES = ["input", "response", "result", "error", "attempt", "workflow", "secret", "eval", "callbackUrl", "__proto__"];
-/** Those and JSONata's built-in functions (one list, src/expressions/template.ts), which a variable would shadow. */
+/** Those and JSONata's built-in functions (one list, src/expressions/analyze.ts), which a variable would shadow. */
 export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([...DSL_VARIABLES, ...JSONATA_FUNCTIONS]);
 
 type Schema = Record<string, unknown>;
