@@ -1,8 +1,7 @@
 // Schema and semantic validation of one definition (docs/reference.md, Validation). Runs in Node only (CLI and
 // build): it compiles the JSON Schema with ajv, which a deployed Worker must never do.
 import { Ajv2020 } from "ajv/dist/2020.js";
-import type { ErrorObject, ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import type { ValidateFunction } from "ajv";
 import schemaJson from "../../schema/workflow.schema.json" with { type: "json" };
 import type { DefinitionCode, Diagnostic } from "../errors.js";
 import { pointer } from "../errors.js";
@@ -11,7 +10,7 @@ import type { Loaded, PathSegment, SourceMap } from "./load.js";
 import { KINDS, kindKeys } from "../nodes/index.js";
 import type { ExprField, JsonPath } from "../nodes/types.js";
 import type { Kind } from "../nodes/index.js";
-import { checkSyntax, expressionSource, freeVariables, IMPURE_FUNCTIONS, JSONATA_FUNCTIONS, parseTemplateString, referencedVariables, templateExpressions } from "../expressions/template.js";
+import { checkSyntax, freeVariables, JSONATA_FUNCTIONS } from "../expressions/template.js";
 import { modelOf } from "../model/model.js";
 import type { DefinitionModel, ModelNode, StepTemplate } from "../model/model.js";
 import { fieldScopes, PLACE_VARIABLES, settersOf } from "../model/scope.js";
@@ -21,7 +20,16 @@ import { isStepNameTooLong, MAX_STEP_NAME_LENGTH } from "../interpreter/names.js
 import { ACTION_NAMES } from "../actions/index.js";
 import type { FlowdslWorkflowDefinition } from "../generated/workflow.js";
 import { isValidCron } from "./cron.js";
-import { unsafeRegexes } from "./regex.js";
+import type { Report } from "./report.js";
+import { checkExpressionField, fieldExpressions, sourceOffset } from "./expression-checks.js";
+import { mapAjvErrors } from "./ajv-errors.js";
+import { checkInputSchema } from "./input-schema.js";
+import { closest } from "./suggest.js";
+
+export type { Report } from "./report.js";
+export { mapAjvErrors } from "./ajv-errors.js";
+export { closest } from "./suggest.js";
+export { checkInputSchema } from "./input-schema.js";
 
 const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
@@ -129,8 +137,6 @@ export function validateLoaded(loaded: Loaded, opts: ValidateOptions = {}): Vali
   const ok = !out.some((d) => d.severity === "error");
   return { file, diagnostics: out, definition: ok ? (value as unknown as FlowdslWorkflowDefinition) : undefined };
 }
-
-export type Report = (code: DefinitionCode, message: string, at: readonly PathSegment[], o?: { key?: boolean; offset?: number; severity?: "warning" }) => void;
 
 interface WalkContext {
   map: SourceMap;
@@ -300,227 +306,4 @@ function checkDurable(n: { retries?: unknown; timeout?: unknown }, here: JsonPat
     const ms = parseDuration(n.timeout);
     if (ms !== undefined && !stepTimeoutInRange(ms)) report("DURATION_RANGE", `A step timeout is above 0 and at most 365 days; this one is ${formatDuration(ms)}.`, [...here, "timeout"]);
   }
-}
-
-/** The JSONata expressions of a field, with their path inside it and their offset in the string. */
-function fieldExpressions(f: ExprField): Array<{ path: JsonPath; expr: string; offset: number; error?: string }> {
-  if (f.mode === "expression") {
-    if (typeof f.value !== "string") return [];
-    const src = expressionSource(f.value);
-    return [{ path: [], expr: src.expr, offset: src.offset }];
-  }
-  return [...templateExpressions(f.value)];
-}
-
-function checkExpressionField(f: ExprField, here: JsonPath, map: SourceMap, report: Report): void {
-  for (const e of fieldExpressions(f)) {
-    const at = [...here, ...f.at, ...e.path];
-    const offsetOf = (i: number): number | undefined => sourceOffset(map, at, e.offset + i);
-    if (e.error) {
-      report("TEMPLATE_SYNTAX", `${e.error}. Close the expression with %}.`, at, { offset: sourceOffset(map, at, e.offset) });
-      continue;
-    }
-    const syntax = checkSyntax(e.expr);
-    if (syntax) {
-      report("EXPRESSION_SYNTAX", `JSONata ${syntax.code}: ${syntax.message}`, at, { offset: offsetOf(syntax.position) });
-      continue;
-    }
-    const vars = referencedVariables(e.expr);
-    const where = (name: string): number | undefined => {
-      const i = e.expr.indexOf("$" + name);
-      return i >= 0 ? offsetOf(i) : undefined;
-    };
-    for (const r of unsafeRegexes(e.expr)) {
-      report("UNSAFE_REGEX", `The regular expression /${r.source}/ nests quantifiers (as in (a+)+), which can take exponential time on a short string. Rewrite it without a repeated group that itself repeats, e.g. /^a+$/ for /^(a+)+$/.`, at, { offset: offsetOf(r.start) });
-    }
-    if (vars.has("eval")) report("EVAL_FORBIDDEN", "$eval is forbidden: it evaluates text as an expression (injection). Write the expression out.", at, { offset: where("eval") });
-    if (!f.inStep) {
-      for (const fn of IMPURE_FUNCTIONS) {
-        if (vars.has(fn)) report("IMPURE_EXPRESSION", `$${fn} gives a different value on every replay, and this field is evaluated on every replay. Compute it in a do node (value: "{% $${fn}() %}", as: ...) and use that variable here.`, at, { offset: where(fn) });
-      }
-      if (vars.has("secret")) report("SECRET_OUTSIDE_STEP", "$secret may only be read inside a do, http or workflow node, whose fields are evaluated inside the step. Move it there.", at, { offset: where("secret") });
-    }
-  }
-}
-
-/** Maps a character index of a scalar's value to its source offset (plain, quoted and block scalars). */
-function sourceOffset(map: SourceMap, at: JsonPath, index: number): number | undefined {
-  const s = map.scalar(at);
-  if (!s) return undefined;
-  const type = s.node.type;
-  const value = String(s.node.value);
-  if (type === "BLOCK_LITERAL" || type === "BLOCK_FOLDED") {
-    const before = value.slice(0, index);
-    const line = before.split("\n").length - 1;
-    const col = index - (before.lastIndexOf("\n") + 1);
-    const lines = s.source.split("\n");
-    const content = lines.slice(1);
-    const indent = Math.min(...content.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
-    let off = s.start + (lines[0]?.length ?? 0) + 1;
-    for (let i = 0; i < line && i < content.length; i++) off += content[i]!.length + 1;
-    return off + (Number.isFinite(indent) ? indent : 0) + col;
-  }
-  const quoted = type === "QUOTE_DOUBLE" || type === "QUOTE_SINGLE" ? 1 : 0;
-  const firstLine = value.indexOf("\n");
-  if (firstLine >= 0 && index > firstLine) return s.start + quoted;
-  return s.start + quoted + index;
-}
-
-export function mapAjvErrors(errors: ErrorObject[], base: JsonPath, report: Report, defName: Map<unknown, string>, kind?: Kind, subject = "definition"): void {
-  const defOf = (e: ErrorObject): string => defName.get(e.parentSchema) ?? "";
-  const anyOfAt = new Set(errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath));
-  const durationAt = new Set(errors.filter((e) => /uration$/.test(defOf(e))).map((e) => e.instancePath));
-  const anyOfReported = new Set<string>();
-  // A bad key (set.values, parallel.branches): ajv reports the pattern failure at the map's
-  // path, so report it once, at the key, from the propertyNames error.
-  const namesAt = new Set(errors.filter((e) => e.keyword === "propertyNames").map((e) => e.instancePath));
-  for (const e of errors) {
-    const rel = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    const at = [...base, ...rel];
-    const field = rel.length > 0 ? displayPath(rel) : kind ?? "definition";
-    const sp = e.schemaPath;
-    const isDuration = durationAt.has(e.instancePath);
-    if (anyOfAt.has(e.instancePath) && e.keyword !== "anyOf") continue;
-    if (e.keyword === "anyOf") {
-      if (anyOfReported.has(e.instancePath)) continue;
-      anyOfReported.add(e.instancePath);
-    }
-    switch (e.keyword) {
-      case "anyOf":
-        if (isDuration) report("INVALID_DURATION", `${JSON.stringify(e.data)} is not a duration. Write a number of ms, "10 seconds", "1 week", "30s", "5m", "24h" or "7d"${errors.some((x) => x.instancePath === e.instancePath && defOf(x) === "duration") ? ", or an expression {% %}" : ""}.`, at);
-        else report("WRONG_TYPE", `\`${field}\` has the wrong form: ${e.message ?? ""}.`, at);
-        break;
-      case "required": {
-        const missing = (e.params as { missingProperty: string }).missingProperty;
-        const what = kind && rel.length === 0 ? `${article(kind)} ${kind} node` : rel.length === 0 && base.length === 0 ? `A ${subject}` : `\`${field}\``;
-        report("MISSING_FIELD", `${what} needs \`${missing}\`. Add it.`, at);
-        break;
-      }
-      case "additionalProperties": {
-        const extra = (e.params as { additionalProperty: string }).additionalProperty;
-        const known = Object.keys(((e.parentSchema as Schema | undefined)?.properties as Schema | undefined) ?? {});
-        const hint = closest(extra, known);
-        const owner = kind && rel.length === 0 ? `${article(kind).toLowerCase()} ${kind} node` : rel.length === 0 ? `a ${subject}` : `\`${field}\``;
-        const isKind = (KINDS as readonly string[]).includes(extra);
-        report("UNKNOWN_FIELD", `\`${extra}\` is not a field of ${owner}.${hint ? ` Did you mean \`${hint}\`?` : ""}${isKind ? "" : ` Known: ${known.join(", ")}.`}`, [...at, extra], { key: true });
-        break;
-      }
-      case "type":
-        report("WRONG_TYPE", `\`${field}\` must be ${(e.params as { type: string | string[] }).type.toString().replace(",", " or ")}, not ${describe(e.data)}.`, at);
-        break;
-      case "enum":
-        report("INVALID_VALUE", `\`${field}\` is ${JSON.stringify(e.data)}; allowed: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(", ")}.`, at);
-        break;
-      case "pattern":
-      case "maxLength":
-      case "minLength": {
-        if (namesAt.has(e.instancePath)) break;
-        const { code, rule } = patternCode(defOf(e), at, base.length === 0 && rel.length === 1 && rel[0] === "name", e.propertyName);
-        if (code === "PATTERN_MISMATCH" || code === "OUT_OF_RANGE") report(e.keyword === "pattern" ? "PATTERN_MISMATCH" : "OUT_OF_RANGE", `\`${field}\` ${e.message ?? "is malformed"}.`, at);
-        else report(code, `${JSON.stringify(e.propertyName ?? e.data)} is not valid: ${rule}`, e.propertyName !== undefined ? [...at, e.propertyName] : at, { key: e.propertyName !== undefined });
-        break;
-      }
-      case "propertyNames": {
-        const key = (e.params as { propertyName: string }).propertyName;
-        const branches = rel[rel.length - 1] === "branches";
-        report(branches ? "INVALID_NODE_NAME" : "INVALID_VARIABLE", `${JSON.stringify(key)} is not valid: ${branches ? "a branch name is 1-100 characters without /, [ or ]." : "a variable name is letters, digits and _, not starting with a digit."}`, [...at, key], { key: true });
-        break;
-      }
-      default:
-        report("OUT_OF_RANGE", `\`${field}\` ${e.message ?? "is out of range"}.`, at);
-    }
-  }
-}
-
-/** `cases[0].when`-style display of a JSON path relative to a node. */
-function displayPath(rel: JsonPath): string {
-  let out = "";
-  for (const s of rel) out += typeof s === "number" ? `[${s}]` : out ? `.${s}` : s;
-  return out || "value";
-}
-
-function patternCode(def: string, at: JsonPath, isWorkflowName: boolean, propertyName?: string): { code: DefinitionCode; rule: string } {
-  if (isWorkflowName || at[at.length - 1] === "definition") return { code: "INVALID_NAME", rule: "a workflow name is lower-case letters, digits and -, starting with a letter, at most 63 characters." };
-  if (def === "nodeName") return { code: "INVALID_NODE_NAME", rule: "a node name is 1-100 characters without /, [, ] or control characters." };
-  if (def === "variable") return { code: "INVALID_VARIABLE", rule: "a variable name is letters, digits and _, not starting with a digit." };
-  if (at[at.length - 1] === "event") return { code: "INVALID_EVENT_TYPE", rule: "an event type is letters, digits, _ and -, not starting with -, at most 100 characters." };
-  if (propertyName !== undefined) return { code: "INVALID_VARIABLE", rule: "a name here is letters, digits and _." };
-  return { code: "PATTERN_MISMATCH", rule: "" };
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a map";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-/** The closest candidate within edit distance 2, for "did you mean". */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
-
-let inputAjv: Ajv2020 | undefined;
-/** Compiles the `input` schema with ajv; returns what is wrong, or undefined. */
-export function checkInputSchema(input: unknown): string | undefined {
-  if (!inputAjv) {
-    inputAjv = new Ajv2020({ strict: false, allErrors: true });
-    addFormats(inputAjv);
-  }
-  // The meta-schema catches misspelt types and keywords of the wrong shape, without code
-  // generation; only references and patterns need a compile to prove them (ajv resolves the
-  // one and builds a RegExp from the other), which costs ten times as much.
-  if (!inputAjv.validateSchema(input as object)) return inputAjv.errorsText(inputAjv.errors?.slice(0, 1), { dataVar: "input" });
-  if (!needsCompile(input)) return undefined;
-  try {
-    inputAjv.compile(input as object);
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
-const COMPILE_ONLY_KEYWORDS = new Set(["$ref", "$dynamicRef", "$recursiveRef", "pattern", "patternProperties", "$id", "$anchor", "$dynamicAnchor"]);
-function needsCompile(schema: unknown): boolean {
-  const stack: unknown[] = [schema];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (Array.isArray(v)) stack.push(...v);
-    else if (v && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) {
-        if (COMPILE_ONLY_KEYWORDS.has(k)) return true;
-        stack.push(x);
-      }
-    }
-  }
-  return false;
-}
-
-export { parseTemplateString };
-
-function article(kind: string): string {
-  return kind === "http" ? "An" : /^[aeiou]/.test(kind) ? "An" : "A";
 }
