@@ -171,3 +171,29 @@ export async function readEvents(handle: WorkflowInstance, cursor?: number): Pro
   }
   return out;
 }
+
+/** Every event so far, then each new one as it happens, until the instance finishes. */
+export function followHistory(handle: WorkflowInstance, def: Definition | undefined): Response {
+  const seen: Parameters<typeof buildHistory>[0] = [];
+  let sub: WorkflowInstanceSubscription | undefined;
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      sub ??= await handle.subscribe();
+      const next = await sub.next();
+      if (next.done) {
+        controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
+        sub[Symbol.dispose]();
+        controller.close();
+        return;
+      }
+      seen.push(next.value as (typeof seen)[number]);
+      const mapped = buildHistory(seen, def).events.at(-1)!;
+      controller.enqueue(encoder.encode(`id: ${next.value.eventId}\ndata: ${JSON.stringify(mapped)}\n\n`));
+    },
+    cancel() {
+      sub?.[Symbol.dispose]();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" } });
+}

@@ -6,7 +6,6 @@ import { pinnedDefinition } from "../definition/pinned.js";
 import { decodeErrorMessage } from "../interpreter/errors.js";
 import { isValidEventType } from "../nodes/wait-for-event.js";
 import { modelOf } from "../model/model.js";
-import { instantiate, templateRegex } from "../model/steps.js";
 import { consumeCallback, deleteRecord, isStarting, listInstances, markFinished, releaseCallback } from "./registry.js";
 import { authorized } from "./auth.js";
 import { isLocalRecoveryEnabled, recoverInstances, TERMINAL_STATUSES } from "./recovery.js";
@@ -16,6 +15,10 @@ import { buildHistory, readEvents } from "./history.js";
 import { tokenIdOf, verifyCallback } from "../interpreter/callbacks.js";
 import { openApi } from "./openapi.js";
 import { own } from "../core/own.js";
+import { decodeSegment, idempotencyKeyOf, readJson } from "./bodies.js";
+import { restartPoint } from "./restart-point.js";
+import { followHistory } from "./history.js";
+
 import { ROUTES } from "./route-table.js";
 import type { RouteId, RouteSpec } from "./route-table.js";
 import { graphOf } from "../model/graph.js";
@@ -23,12 +26,6 @@ import type { Definition } from "../interpreter/context.js";
 import { PAGE_CSP, PAGE_HTML } from "../generated/web.js";
 import { definitionOr404, findInstance, isNotFound, MAX_BATCH, settleRow, startBatch, startInstance, workflowOf } from "./instances.js";
 import type { Defer } from "./instances.js";
-
-/** Bodies over this are refused with 413 (docs/reference.md, HTTP API). */
-export const MAX_BODY_BYTES = 1024 * 1024;
-export const isBodyTooLarge = (n: number): boolean => n > MAX_BODY_BYTES;
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]+$/;
 
 /** `defer` hands work that may finish after the answer to the Worker (ctx.waitUntil). */
 type Handler = (req: Request, env: Env, params: Record<string, string>, defer?: Defer) => Promise<Response>;
@@ -84,75 +81,6 @@ export async function handle(req: Request, env: Env, ctx?: Pick<ExecutionContext
   }
 }
 
-function decodeSegment(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new ApiError(404, "NOT_FOUND", `The path segment "${s}" is not valid percent-encoding.`);
-  }
-}
-
-/** Reads a JSON body: 415 for a non-JSON content type, 413 over 1 MiB, 400 for bad JSON. An empty body is `empty`. */
-export async function readJson(req: Request, empty: unknown): Promise<unknown> {
-  const length = Number(req.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(length) && isBodyTooLarge(length)) throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The body has ${length} bytes; at most ${MAX_BODY_BYTES}.`);
-  const type = req.headers.get("content-type");
-  const bytes = await readLimited(req);
-  if (bytes.byteLength === 0) return empty;
-  if (!type || !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", `The body's Content-Type is ${type ? `"${type}"` : "missing"}; send application/json.`);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new ApiError(400, "INVALID_JSON", "The body is not valid UTF-8 (JSON is UTF-8 text); nothing was replaced or started.");
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new ApiError(400, "INVALID_JSON", `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}.`);
-  }
-  if (isNestedTooDeep(value)) throw new ApiError(400, "INVALID_JSON", `The body nests deeper than ${MAX_BODY_DEPTH} levels; params that deep cannot be stored by the engine. Flatten them.`);
-  return value;
-}
-
-/** Params are stored by the engine, which refuses very deep values: answer 400 before it does. */
-export const MAX_BODY_DEPTH = 64;
-function isNestedTooDeep(v: unknown): boolean {
-  const stack: Array<[unknown, number]> = [[v, 1]];
-  while (stack.length > 0) {
-    const [x, depth] = stack.pop()!;
-    if (x === null || typeof x !== "object") continue;
-    if (depth > MAX_BODY_DEPTH) return true;
-    for (const c of Array.isArray(x) ? x : Object.values(x)) if (c !== null && typeof c === "object") stack.push([c, depth + 1]);
-  }
-  return false;
-}
-
-async function readLimited(req: Request): Promise<Uint8Array> {
-  if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (isBodyTooLarge(total)) {
-      await reader.cancel();
-      throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The body is over ${MAX_BODY_BYTES} bytes.`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
-  }
-  return out;
-}
-
 on("openapi", async (req) => json(openApi(new URL(req.url).origin)));
 
 on("list", async () => json(Object.values(DEFINITIONS).map((d) => ({ name: d.name, description: d.description, hash: d.hash }))));
@@ -198,14 +126,6 @@ on("batch", async (req, env, p, defer) => {
   const status = started.some((s) => s.created) ? 201 : 200;
   return json(started.map((s) => ({ id: s.id, name: d.name, hash: d.hash, created: s.created })), status);
 });
-
-function idempotencyKeyOf(req: Request): string | undefined {
-  const key = req.headers.get("idempotency-key") ?? undefined;
-  if (key !== undefined && (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !IDEMPOTENCY_KEY.test(key))) {
-    throw new ApiError(400, "INVALID_IDEMPOTENCY_KEY", `An Idempotency-Key is 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces.`);
-  }
-  return key;
-}
 
 on("instances", async (_req, env, p) => {
   const d = definitionOr404(p.name!);
@@ -276,32 +196,6 @@ on("history", async (req, env, p) => {
   const body = { id: record.id, name: record.name, hash: record.hash, status: s.status, waitingFor: TERMINAL_STATUSES.has(s.status) ? null : h.waitingFor, input: params?.input ?? null, graph: graphDef ? graphOf(modelOf(graphDef)) : null, nodes: h.nodes, events: h.events };
   return json(body, 200, { "server-timing": `history;dur=${Date.now() - t0}` });
 });
-
-/** Every event so far, then each new one as it happens, until the instance finishes. */
-function followHistory(handle: WorkflowInstance, def: Definition | undefined): Response {
-  const seen: Parameters<typeof buildHistory>[0] = [];
-  let sub: WorkflowInstanceSubscription | undefined;
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      sub ??= await handle.subscribe();
-      const next = await sub.next();
-      if (next.done) {
-        controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
-        sub[Symbol.dispose]();
-        controller.close();
-        return;
-      }
-      seen.push(next.value as (typeof seen)[number]);
-      const mapped = buildHistory(seen, def).events.at(-1)!;
-      controller.enqueue(encoder.encode(`id: ${next.value.eventId}\ndata: ${JSON.stringify(mapped)}\n\n`));
-    },
-    cancel() {
-      sub?.[Symbol.dispose]();
-    },
-  });
-  return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" } });
-}
 
 on("event", async (req, env, p) => {
   if (!isValidEventType(p.type!)) throw new ApiError(400, "INVALID_EVENT_TYPE", `"${p.type}" is not an event type: letters, digits, _ and -, at most 100 characters.`);
@@ -374,31 +268,6 @@ async function engineCall(op: string, f: () => Promise<unknown>): Promise<void> 
   } catch (e) {
     throw new ApiError(409, "INVALID_STATE", `Cannot ${op} this instance: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-/**
- * Where a restart starts: a node path (`/steps/2`, the first step in that node, loop indices 0)
- * or a step name (`charge[3]/notify`), checked against the definition's model.
- */
-function restartPoint(name: string, def: Definition | undefined, from: unknown): { name: string; type?: "do" | "sleep" | "waitForEvent" } {
-  if (typeof from !== "string" || from === "") throw new ApiError(400, "UNKNOWN_NODE", "`from` is a node path (\"/steps/2\") or a step name (\"charge[3]/notify\").");
-  if (!def) {
-    // The version this instance runs is nowhere to be found: only a step name can be checked by the engine.
-    if (from.startsWith("/")) throw new ApiError(400, "UNKNOWN_NODE", `The version of ${name} this instance runs is not available; give a step name, not a node path.`);
-    return { name: from };
-  }
-  const model = modelOf(def);
-  if (from.startsWith("/")) {
-    const node = model.byId.get(from);
-    if (!node) throw new ApiError(400, "UNKNOWN_NODE", `${name} has no node at ${from}.`);
-    const first = model.nodes.find((m) => (m === node || m.id.startsWith(node.id + "/")) && m.steps.length > 0);
-    if (!first) throw new ApiError(400, "UNKNOWN_NODE", `The node at ${from} runs no step to restart from.`);
-    const step = first.steps[0]!;
-    return { name: instantiate(step.template, new Array<number>(first.slots).fill(0)), type: step.api };
-  }
-  const step = model.nodes.flatMap((m) => m.steps).find((s) => templateRegex(s.template).test(from));
-  if (!step) throw new ApiError(400, "UNKNOWN_NODE", `No step of ${name} is named "${from}".`);
-  return { name: from, type: step.api };
 }
 
 // The web page and its assets load without the token; every data request it makes sends it.
