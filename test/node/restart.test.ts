@@ -133,31 +133,24 @@ async function start(name: string, input: Record<string, unknown>): Promise<{ id
   return { id: ((await r.json()) as { id: string }).id, base };
 }
 /**
- * Waits for the server to see a step's call, then a moment more: the engine journals the
- * step's result only after the response arrives, and a step stopped between its side effect
- * and that write runs again (at-least-once, as on Cloudflare). These tests stop the server
- * during the sleep or wait that follows, when the step is journaled.
+ * Waits until the server saw the `before` step's call and the engine has journaled that step:
+ * a step stopped between its side effect and its journal write runs again (at-least-once, as
+ * on Cloudflare). These tests stop the server during the sleep or wait that follows.
  */
-async function waitForCalls(base: string, path: string, n: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await calls(base, path)) < n) {
-    if (Date.now() > deadline) throw new Error(`no call to ${path}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await new Promise((r) => setTimeout(r, 1000));
+async function beforeJournaled(id: string, base: string): Promise<void> {
+  await expect.poll(() => calls(base, "/before"), { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(1);
+  await expect
+    .poll(async () => ((await (await fetch(`${dev!.url}/instances/${id}/history`, { headers: H })).json()) as { nodes: Array<{ step: string; state: string }> }).nodes.find((n) => n.step === "before")?.state, { timeout: 20_000, interval: 100 })
+    .toBe("complete");
 }
 async function calls(base: string, path: string): Promise<number> {
   const prefix = new URL(base + path).pathname;
   return ((await (await fetch(`http://127.0.0.1:${mock.port}/__calls?prefix=${encodeURIComponent(prefix)}`)).json()) as unknown[]).length;
 }
 async function finalStatus(id: string, timeoutMs = 40_000): Promise<{ status: string; output: unknown }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await (await fetch(`${dev!.url}/instances/${id}`, { headers: H })).json()) as { status: string; output: unknown };
-    if (["complete", "errored", "terminated"].includes(s.status)) return s;
-    if (Date.now() > deadline) return s;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const read = async () => (await (await fetch(`${dev!.url}/instances/${id}`, { headers: H })).json()) as { status: string; output: unknown };
+  await expect.poll(async () => (await read()).status, { timeout: timeoutMs, interval: 250 }).toMatch(/^(complete|errored|terminated)$/);
+  return read();
 }
 async function restart(signal: NodeJS.Signals): Promise<void> {
   const port = dev!.port;
@@ -175,7 +168,7 @@ describe("instances survive a restart of npm start", () => {
     { how: "stopped gracefully (Ctrl-C)", signal: "SIGINT" as const },
   ])("a sleeping instance completes after the server was $how; each side effect once", { timeout: 120_000 }, async ({ signal }) => {
     const { id, base } = await start("nap", {});
-    await waitForCalls(base, "/before", 1);
+    await beforeJournaled(id, base);
     await restart(signal);
     const s = await finalStatus(id);
     expect(s).toMatchObject({ status: "complete", output: "v1" });
@@ -185,7 +178,7 @@ describe("instances survive a restart of npm start", () => {
 
   it("an instance waiting for an event still receives it after a restart", async () => {
     const { id, base } = await start("wait-across", { timeout: "1 hour" });
-    await waitForCalls(base, "/before", 1);
+    await beforeJournaled(id, base);
     await restart("SIGKILL");
     const r = await fetch(`${dev!.url}/instances/${id}/events/go`, { method: "POST", headers: H, body: JSON.stringify({ approved: true }) });
     expect(r.status).toBe(202);
@@ -196,7 +189,7 @@ describe("instances survive a restart of npm start", () => {
 
   it("an event wait's timeout still fires after a restart", async () => {
     const { id, base } = await start("wait-across", { timeout: "3 seconds" });
-    await waitForCalls(base, "/before", 1);
+    await beforeJournaled(id, base);
     await restart("SIGKILL");
     expect(await finalStatus(id)).toMatchObject({ status: "complete", output: "timed out" });
     expect(await calls(base, "/before")).toBe(1);
@@ -209,7 +202,7 @@ describe("instances survive a restart of npm start", () => {
     const r = await fetch(`${dev!.url}/workflows/calm`, { method: "POST", headers: H, body: JSON.stringify({ base }) });
     const { id } = (await r.json()) as { id: string };
     expect(await finalStatus(id)).toMatchObject({ status: "complete", output: "done" });
-    await new Promise((res) => setTimeout(res, 500));
+    await expect.poll(() => dev!.log(), { timeout: 10_000 }).toContain(`calm ${id}: complete`);
     const log = dev!.log();
     expect(log).toContain("flaky call: attempt 1 failed (answered 503), retrying in 1 s");
     expect(log).toMatch(/flaky call: attempt 2 done in \d+ ms/);
@@ -224,18 +217,13 @@ describe("instances survive a restart of npm start", () => {
     const { id } = (await (await fetch(`${dev!.url}/workflows/story`, { method: "POST", headers: H, body: JSON.stringify({ base }) })).json()) as { id: string };
     type H = { waitingFor: { event?: string } | null; nodes: Array<{ path: string; step: string; state: string; attempts: number }>; events: Array<{ type: string; step?: string; path?: string; output?: unknown }> };
     const history = async (): Promise<H> => (await (await fetch(`${dev!.url}/instances/${id}/history`, { headers: H })).json()) as H;
-    let h = await history();
-    for (let i = 0; i < 150 && h.waitingFor?.event !== "go"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      h = await history();
-    }
-    expect(h.waitingFor).toMatchObject({ event: "go" });
-    const live = fetch(`${dev!.url}/instances/${id}/history?follow=true`, { headers: H }).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 300));
+    await expect.poll(async () => (await history()).waitingFor?.event, { timeout: 15_000, interval: 100 }).toBe("go");
+    // The stream is open once its answer's headers arrived: the event is sent after that.
+    const live = (await fetch(`${dev!.url}/instances/${id}/history?follow=true`, { headers: H })).text();
     expect((await fetch(`${dev!.url}/instances/${id}/events/go`, { method: "POST", headers: H, body: "{}" })).status).toBe(202);
     const stream = await live; // ends with the instance
     expect(await finalStatus(id)).toMatchObject({ status: "errored" });
-    h = await history();
+    const h = await history();
     const byStep = Object.fromEntries(h.nodes.map((n) => [n.step, [n.path, n.state, n.attempts]]));
     expect(byStep).toEqual({
       reserve: ["/steps/0", "compensated", 2],
@@ -260,12 +248,7 @@ describe("instances survive a restart of npm start", () => {
     const p = (x: string) => new URL(base + x).pathname;
     await fetch(`http://127.0.0.1:${mock.port}/__script`, { method: "POST", body: JSON.stringify({ [p("/reserve")]: [{ status: 200, body: { token: "t" } }] }) });
     const { id } = (await (await fetch(`${dev!.url}/workflows/story`, { method: "POST", headers: H, body: JSON.stringify({ base }) })).json()) as { id: string };
-    let waiting: unknown = null;
-    for (let i = 0; i < 150 && !waiting; i++) {
-      waiting = ((await (await fetch(`${dev!.url}/instances/${id}`, { headers: H })).json()) as { waitingFor: { event?: string } | null }).waitingFor?.event === "go" ? true : null;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(waiting).toBe(true);
+    await expect.poll(async () => ((await (await fetch(`${dev!.url}/instances/${id}`, { headers: H })).json()) as { waitingFor: { event?: string } | null }).waitingFor?.event, { timeout: 15_000, interval: 100 }).toBe("go");
     const t = await fetch(`${dev!.url}/instances/${id}/terminate`, { method: "POST", headers: H, body: JSON.stringify({ compensate: true }) });
     expect(t.status).toBe(202);
     expect(await t.json()).toMatchObject({ compensate: true, stopsAt: "go" });
@@ -334,19 +317,14 @@ describe("instances survive a restart of npm start", () => {
 
   it("recovery reaches a stranded sleeper behind more than 1,000 finished instances nobody polled", async () => {
     const { id, base } = await start("long-nap", { for: "25 seconds" });
-    await waitForCalls(base, "/before", 1);
+    await beforeJournaled(id, base);
     // 1,100 newer instances that finish, started in batches; their status is never asked through the API.
     for (let b = 0; b < 11; b++) {
       const r = await fetch(`${dev!.url}/workflows/quick/batch`, { method: "POST", headers: H, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ n: b * 100 + i }))) });
       expect(r.status).toBe(201);
     }
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const e = (await (await fetch(`${dev!.url}/cdn-cgi/explorer/api/workflows/flowdsl-quick/instances?per_page=1`)).json()) as { result_info: { status_counts: Record<string, number> } };
-      if ((e.result_info.status_counts.complete ?? 0) >= 1100) break;
-      if (Date.now() > deadline) throw new Error(`quick instances: ${JSON.stringify(e.result_info.status_counts)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const completed = async () => ((await (await fetch(`${dev!.url}/cdn-cgi/explorer/api/workflows/flowdsl-quick/instances?per_page=1`)).json()) as { result_info: { status_counts: Record<string, number> } }).result_info.status_counts.complete ?? 0;
+    await expect.poll(completed, { timeout: 90_000, interval: 500 }).toBeGreaterThanOrEqual(1100);
     await restart("SIGKILL");
     expect(await finalStatus(id, 90_000)).toMatchObject({ status: "complete", output: "woke" });
     expect(await calls(base, "/before")).toBe(1);
@@ -355,15 +333,11 @@ describe("instances survive a restart of npm start", () => {
 
   it("editing a definition during a sleep reloads the server; the instance completes on the definition it started with", async () => {
     const { id, base } = await start("nap", {});
-    await waitForCalls(base, "/before", 1);
+    await beforeJournaled(id, base);
     writeFileSync(join(dir, "definitions/nap.yaml"), napDefinition("v2"));
     // The reload is visible: the API serves the new definition's hash once it is done.
     const list = async () => ((await (await fetch(`${dev!.url}/workflows/nap`, { headers: H })).json()) as { description: string }).description;
-    const deadline = Date.now() + 30_000;
-    while (!(await list()).includes("v2")) {
-      if (Date.now() > deadline) throw new Error(`no reload:\n${dev!.log()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await expect.poll(list, { timeout: 30_000, interval: 200 }).toContain("v2");
     const s = await finalStatus(id);
     expect(s).toMatchObject({ status: "complete", output: "v1" });
     expect(await calls(base, "/before")).toBe(1);
