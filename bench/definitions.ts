@@ -24,7 +24,7 @@ export function http(count: number): Definition {
   return { name: "bench-http", steps, output: count } as unknown as Definition;
 }
 
-/** `count` do nodes with constant values: the interpreter's step path without expressions (bench/bisect-engine.ts). */
+/** `count` do nodes with constant values: the interpreter's step path without expressions (a finished bisection, bench/notes.md). */
 export function constantSteps(count: number): Definition {
   return { name: `bench-seqc${count}`, steps: Array.from({ length: count }, (_, i) => ({ do: `d${i}`, value: { i, sum: i } })), output: { acc: 1 } } as unknown as Definition;
 }
@@ -42,8 +42,8 @@ export const BENCH_DEFINITIONS = {
 export const benchParams = (name: keyof typeof BENCH_DEFINITIONS, input: unknown) => ({ name, hash: BENCH_DEFINITIONS[name].hash, input });
 
 /**
- * Params of every workflow the bisection scripts can run (bench/bisect-engine.ts,
- * bench/step-gaps.ts), by binding: interpreted arms pinned by name and hash, hand-written a count.
+ * Params of every workflow the bisection experiments ran (bench/notes.md) and
+ * bench/step-gaps.ts use, by binding: interpreted arms pinned by name and hash, hand-written a count.
  */
 export const ARM_PARAMS: Record<string, unknown> = {
   HAND_SEQ: { count: 50 },

@@ -1,4 +1,4 @@
-// Bisection variants of the hand-written (a) for bench/bisect-engine.ts: pieces of the
+// Bisection variants of the hand-written (a), from a finished experiment (bench/notes.md): pieces of the
 // interpreter's step call added to the hand-written class, one at a time (bench/notes.md).
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import type { WorkflowEvent, WorkflowStep } from "cloudflare:workers";
