@@ -2,9 +2,9 @@
 // node per model node (same path), flow edges in order, switch cases with their conditions,
 // loops with their way back, parallel and race branches meeting again, catch handlers and
 // compensations as dashed edges, child workflows. Renderers (Mermaid, DOT, SVG) only format it.
-import type { DefinitionModel, ModelList, ModelNode } from "./model.js";
+import type { DefinitionModel, ModelList, ModelNode, Shape } from "./model.js";
 
-export type Shape = "start" | "end" | "step" | "decision" | "loop" | "fork" | "join" | "wait" | "child" | "stop";
+export type { Shape } from "./model.js";
 
 export interface GraphNode {
   id: string;
@@ -29,17 +29,6 @@ export interface Graph {
   edges: GraphEdge[];
 }
 
-const SHAPES: Record<string, Shape> = {
-  switch: "decision",
-  foreach: "loop",
-  repeat: "loop",
-  parallel: "fork",
-  race: "fork",
-  sleep: "wait",
-  waitForEvent: "wait",
-  fail: "stop",
-};
-
 /** Where flow comes from into the next node: a node id and the label its edge carries. */
 type Exit = { from: string; label?: string; dashed?: boolean };
 
@@ -51,7 +40,7 @@ export function graphOf(model: DefinitionModel): Graph {
   };
   const add = (m: ModelNode): string => {
     const id = m.id;
-    nodes.push({ id, path: m.id, kind: m.kind, name: m.name, label: `${m.kind}: ${m.name}`, shape: SHAPES[m.kind] ?? "step" });
+    nodes.push({ id, path: m.id, kind: m.kind, name: m.name, label: `${m.kind}: ${m.name}`, shape: m.picture.shape ?? "step" });
     return id;
   };
   const children = new Set<string>();
@@ -68,47 +57,44 @@ export function graphOf(model: DefinitionModel): Graph {
 
   const nodeExits = (m: ModelNode, id: string): Exit[] => {
     for (const e of m.edges) if (e.edge === "compensation") flow(e.list, [{ from: id, label: "undo", dashed: true }]);
-    switch (m.kind) {
-      case "switch": {
+    const pic = m.picture;
+    if (pic.child) {
+      const child = `workflow:${pic.child.definition}`;
+      if (!children.has(child)) {
+        children.add(child);
+        nodes.push({ id: child, path: null, kind: "child", name: pic.child.definition, label: `workflow ${pic.child.definition}`, shape: "child" });
+      }
+      edges.push({ from: id, to: child, label: pic.child.wait ? "start, wait" : "start", dashed: true });
+    }
+    // The node's own child lists (not its compensation, drawn above).
+    const lists = m.edges.filter((e) => e.edge !== "compensation");
+    switch (pic.flow ?? "next") {
+      case "choice": {
         const out: Exit[] = [];
-        for (const e of m.edges) out.push(...flowOrSkip(e.list, { from: id, label: e.edge === "default" ? "default" : typeof e.when === "string" ? e.when : String(e.when) }));
-        if (!m.edges.some((e) => e.edge === "default")) out.push({ from: id, label: "else" });
+        for (const e of lists) out.push(...flowOrSkip(e.list, { from: id, label: e.edge === "default" ? "default" : typeof e.when === "string" ? e.when : String(e.when) }));
+        if (!lists.some((e) => e.edge === "default")) out.push({ from: id, label: "else" });
         return out;
       }
-      case "foreach":
-      case "repeat": {
-        const body = m.edges.find((e) => e.edge === "body");
-        if (body) connect(flow(body.list, [{ from: id, label: m.kind === "foreach" ? "each" : "round" }]), id);
+      case "loop": {
+        const body = lists.find((e) => e.edge === "body");
+        if (body) connect(flow(body.list, [{ from: id, ...(pic.label !== undefined ? { label: pic.label } : {}) }]), id);
         return [{ from: id, label: "done" }];
       }
-      case "parallel":
-      case "race": {
+      case "fork": {
         const join = `${id}/join`;
-        nodes.push({ id: join, path: null, kind: "join", name: m.name, label: m.kind === "race" ? "first wins" : "all done", shape: "join" });
-        for (const e of m.edges) connect(flowOrSkip(e.list, { from: id, label: e.label ?? "" }), join);
+        nodes.push({ id: join, path: null, kind: "join", name: m.name, label: pic.label ?? "", shape: "join" });
+        for (const e of lists) connect(flowOrSkip(e.list, { from: id, label: e.label ?? "" }), join);
         return [{ from: join }];
       }
       case "try": {
-        const [steps, ...handlers] = m.edges;
+        const [steps, ...handlers] = lists;
         const out = steps ? flowOrSkip(steps.list, { from: id }) : [{ from: id }];
         for (const h of handlers) out.push(...flowOrSkip(h.list, { from: id, label: `catch ${h.errors?.join(", ") ?? "any"}`, dashed: true }));
         return out;
       }
-      case "fail":
+      case "stop":
         return [];
-      case "workflow": {
-        const def = (m.node as { definition?: unknown }).definition;
-        if (typeof def === "string") {
-          const child = `workflow:${def}`;
-          if (!children.has(child)) {
-            children.add(child);
-            nodes.push({ id: child, path: null, kind: "child", name: def, label: `workflow ${def}`, shape: "child" });
-          }
-          edges.push({ from: id, to: child, label: (m.node as { wait?: boolean }).wait === false ? "start" : "start, wait", dashed: true });
-        }
-        return [{ from: id }];
-      }
-      default:
+      case "next":
         return [{ from: id }];
     }
   };

@@ -83,6 +83,26 @@ export interface ModelNode {
   check(c: CheckContext): void;
   /** The kind's execution, bound to this node. */
   run(frame: Frame, runner: Runner): Promise<unknown>;
+  /** How the node is drawn. */
+  picture: Picture;
+}
+
+/** A drawn node's outline (src/model/graph.ts). */
+export type Shape = "start" | "end" | "step" | "decision" | "loop" | "fork" | "join" | "wait" | "child" | "stop";
+
+/**
+ * How a kind is drawn, from its own description: the picture never asks for a kind by name.
+ * `flow` says how the flow leaves the node: `next` (the default); `choice` (each child list a
+ * way out, labelled by its condition, and "else" when there is no default); `loop` (the body,
+ * entered with `label`, then back to the node); `fork` (every list, meeting at a join labelled
+ * `label`); `try` (the first list, the others as dashed catch edges); `stop` (no way out).
+ */
+export interface Picture {
+  shape?: Shape;
+  flow?: "next" | "choice" | "loop" | "fork" | "try" | "stop";
+  label?: string;
+  /** A child workflow the node starts: drawn once per definition, with a dashed edge. */
+  child?: { definition: string; wait: boolean };
 }
 
 export interface DefinitionModel {
@@ -127,6 +147,7 @@ function bindKind<K extends Kind>(kind: K, node: NodeOfKind[K], where: { inRace:
     durable: mod.durable,
     stepApi: mod.stepApi,
     extraSteps: mod.extraSteps?.(node, where) ?? [],
+    picture: mod.picture?.(node) ?? {},
     children: mod.children(node),
     expressions: mod.expressions(node),
     declares: mod.declares?.(node) ?? [],
@@ -195,6 +216,7 @@ function buildModel(def: DefinitionLike): DefinitionModel {
         check: bound.check,
         loopBound: bound.loopBound,
         run: bound.run,
+        picture: bound.picture,
         config,
       };
       if (bound.stepApi) m.steps.push({ role: "node", api: bound.stepApi, template: path });

@@ -10,6 +10,7 @@ import { isWholeExpression } from "./shared.js";
 
 export const failNode: NodeKind<FailNode> = {
   kind: "fail",
+  picture: () => ({ shape: "stop", flow: "stop" }),
   durable: false,
   children: () => [],
   expressions: (n) => [

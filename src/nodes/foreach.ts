@@ -11,6 +11,7 @@ export const MAX_FOREACH_ITEMS = 10_000;
 
 export const foreachNode: NodeKind<ForeachNode> = {
   kind: "foreach",
+  picture: () => ({ shape: "loop", flow: "loop", label: "each" }),
   durable: false,
   children: (n) => [{ edge: "body", at: ["steps"], steps: n.steps ?? [], segments: [], loop: true, scope: "isolated", binds: [n.each ?? "item", n.index ?? "index"] }],
   expressions: (n) => [

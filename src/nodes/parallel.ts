@@ -7,6 +7,7 @@ import { branchChildren, startBranches } from "./shared.js";
 
 export const parallelNode: NodeKind<ParallelNode> = {
   kind: "parallel",
+  picture: () => ({ shape: "fork", flow: "fork", label: "all done" }),
   durable: false,
   children: (n) => branchChildren(n.branches),
   expressions: () => [],

@@ -14,6 +14,7 @@ const WINNER_CONFIG = { retries: { limit: 0, delay: 0 }, timeout: 60_000 };
 
 export const raceNode: NodeKind<RaceNode> = {
   kind: "race",
+  picture: () => ({ shape: "fork", flow: "fork", label: "first wins" }),
   durable: false,
   extraSteps: () => [{ role: "winner", suffix: "winner", api: "do" }],
   children: (n) => branchChildren(n.branches),

@@ -10,6 +10,7 @@ export const MAX_REPEAT = 1000;
 
 export const repeatNode: NodeKind<RepeatNode> = {
   kind: "repeat",
+  picture: () => ({ shape: "loop", flow: "loop", label: "round" }),
   durable: false,
   children: (n) => [{ edge: "body", at: ["steps"], steps: n.steps ?? [], segments: [], loop: true, scope: "shared", binds: ["attempt"] }],
   expressions: (n) => [{ at: ["until"], value: n.until, mode: "expression" as const, inStep: false, sees: ["attempt"], seesBody: true }],

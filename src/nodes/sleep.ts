@@ -11,6 +11,7 @@ import { FlowError } from "../interpreter/errors.js";
 
 export const sleepNode: NodeKind<SleepNode> = {
   kind: "sleep",
+  picture: () => ({ shape: "wait" }),
   durable: false,
   stepApi: "sleep",
   children: () => [],

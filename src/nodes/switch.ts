@@ -7,6 +7,7 @@ import { evaluateExpressionField, truthy } from "../expressions/template.js";
 
 export const switchNode: NodeKind<SwitchNode> = {
   kind: "switch",
+  picture: () => ({ shape: "decision", flow: "choice" }),
   durable: false,
   children: (n) => [
     ...(Array.isArray(n.cases) ? n.cases : []).map((c, i): ChildList => ({ edge: "case", at: ["cases", i, "steps"], steps: c?.steps ?? [], segments: [], label: `case ${i + 1}`, when: c?.when, scope: "shared" })),

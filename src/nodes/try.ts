@@ -7,6 +7,7 @@ import { TERMINATED } from "../interpreter/terminate.js";
 
 export const tryNode: NodeKind<TryNode> = {
   kind: "try",
+  picture: () => ({ flow: "try" }),
   durable: false,
   children: (n) => [
     { edge: "sequence", at: ["steps"], steps: n.steps ?? [], segments: [], scope: "shared" },

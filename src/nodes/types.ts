@@ -6,7 +6,7 @@ import type { Node } from "../generated/workflow.js";
 import type { Kind } from "./index.js";
 import type { DefinitionCode } from "../errors.js";
 import type { Frame } from "../interpreter/context.js";
-import type { ModelList } from "../model/model.js";
+import type { ModelList, Picture } from "../model/model.js";
 
 /** The node type of each kind key, from the generated types: the registry is typed by it. */
 export type NodeOfKind = { [K in Kind]: Extract<Node, Record<K, string>> };
@@ -93,6 +93,8 @@ export interface NodeDescription<N> {
   check?(node: N, c: CheckContext): void;
   /** A loop's bound on iterations, for the step budget (foreach, repeat). */
   loopBound?(node: N, input: unknown): { bound: number; why: string };
+  /** How the node is drawn (default: a step the flow passes through). */
+  picture?(node: N): Picture;
 }
 
 export interface NodeKind<N = Node> extends NodeDescription<N> {

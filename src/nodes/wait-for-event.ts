@@ -21,6 +21,7 @@ export const isValidEventType = (t: string): boolean => t.length <= MAX_EVENT_TY
 
 export const waitForEventNode: NodeKind<WaitForEventNode> = {
   kind: "waitForEvent",
+  picture: () => ({ shape: "wait" }),
   durable: false,
   stepApi: "waitForEvent",
   // Inside a race branch the wait claims what it received (src/interpreter/races.ts).

@@ -23,6 +23,7 @@ export const childEventType = (childId: string): string => `flowdsl-child-${stab
 
 export const workflowNode: NodeKind<WorkflowNode> = {
   kind: "workflow",
+  picture: (n) => (typeof n.definition === "string" ? { child: { definition: n.definition, wait: n.wait !== false } } : {}),
   durable: true,
   stepApi: "do",
   // The start is the node's step; with `wait` (the default) the outcome arrives as an event.
