@@ -101,7 +101,8 @@ function evaluateNow(expr: string, bindings: Bindings, input: unknown): unknown 
 async function evaluateJsonata(expr: string, bindings: Bindings, input: unknown): Promise<unknown> {
   let result: unknown;
   try {
-    const fuel: Fuel = { left: fuelLimitOf(bindings), limit: fuelLimitOf(bindings) };
+    const limit = fuelLimitOf(bindings);
+    const fuel: Fuel = { left: limit, limit };
     result = await compile(expr).evaluate(input, { ...bindings, [FUEL_BINDING]: fuel });
   } catch (err) {
     if (err instanceof OutOfFuel) {
